@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AllianceConfig(AppConfig):
+    name = "alliance"
+    verbose_name = _("Alliance")
+
+    def ready(self) -> None:
+        from alliance import signals
+
+        post_migrate.connect(signals.sync_groups_after_migrate)

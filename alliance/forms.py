@@ -1,0 +1,97 @@
+"""Forms of the alliance's pages: login, the second factor, a member's notification settings."""
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from alliance.models import Member, MemberStatus, Village
+from alliance.validators import normalize_mobile
+
+
+class LoginForm(AuthenticationForm):
+    """Mobile number (members) or username (staff), and a password."""
+
+    username = forms.CharField(
+        label=_("Mobile number or username"),
+        max_length=150,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "username", "inputmode": "text"}
+        ),
+    )
+    error_messages = {
+        "invalid_login": _(
+            "The mobile number (or username) and password do not match. "
+            "Note that the password is case-sensitive."
+        ),
+        "inactive": _("This account is suspended. Please contact the federation."),
+    }
+
+
+class TokenForm(forms.Form):
+    """The six digits of the authenticator app."""
+
+    token = forms.RegexField(
+        label=_("Six-digit code"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("Enter the six digits shown in your authenticator app.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def clean_token(self) -> str:
+        return self.cleaned_data["token"].strip()
+
+
+class NotificationPreferencesForm(forms.ModelForm):
+    """How a member wants to hear about new orders."""
+
+    class Meta:
+        model = Member
+        fields = [
+            "notify_by_email",
+            "notification_email",
+            "notify_by_wecom",
+            "wecom_webhook_url",
+            "notify_by_sms",
+            "sms_mobile",
+        ]
+        widgets = {
+            "notification_email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "sms_mobile": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+            "wecom_webhook_url": forms.URLInput(attrs={"inputmode": "url"}),
+        }
+
+    def clean_sms_mobile(self) -> str:
+        value = self.cleaned_data.get("sms_mobile", "")
+        return normalize_mobile(value) if value else ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["wecom_webhook_url"].help_text = _(
+            "In the WeCom group: Add group robot → copy its webhook address."
+        )
+
+
+class MemberSearchForm(forms.Form):
+    """Filters of the staff member list."""
+
+    ROLE_CHOICES = [("", _("Any role"))] + [
+        (field, Member._meta.get_field(field).verbose_name) for field in Member.ROLE_FIELDS
+    ]
+
+    q = forms.CharField(label=_("Name or mobile"), required=False, max_length=50)
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("Any status")), *MemberStatus.choices],
+        required=False,
+    )
+    village = forms.ModelChoiceField(
+        label=_("Village"),
+        queryset=Village.objects.select_related("township"),
+        required=False,
+        empty_label=_("Any village"),
+    )

@@ -1,0 +1,418 @@
+"""The alliance: federations, places, members and the businesses and projects they run."""
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from alliance.validators import (
+    CREDIT_CODE_PATTERN,
+    MOBILE_PATTERN,
+    validate_credit_code,
+    validate_mobile,
+    validate_wecom_webhook_url,
+)
+
+
+def today() -> date:
+    """Today's date in Asia/Shanghai (the project's time zone)."""
+    return timezone.localdate()
+
+
+class User(AbstractUser):
+    """A login. Members log in with their mobile (held on Member); staff with a username."""
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user account")
+        verbose_name_plural = _("user accounts")
+
+    def linked_member(self) -> "Member | None":
+        """The member behind this login, if any (also on an unsaved user given one)."""
+        try:
+            return self.member
+        except (AttributeError, ValueError):  # no member, or an unsaved user
+            return None
+
+    @property
+    def mobile(self) -> str:
+        """The linked member's mobile, for password-similarity checks; empty for staff."""
+        member = self.linked_member()
+        return member.mobile if member else ""
+
+    def __str__(self) -> str:
+        member = self.linked_member()
+        return member.name if member else (self.get_full_name() or self.username)
+
+
+class Federation(models.Model):
+    """A women's federation: ours (the home federation) or a partner county's."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    region = models.CharField(_("region"), max_length=100, help_text=_("e.g. 浙江省宁波市奉化区"))
+    is_home = models.BooleanField(
+        _("home federation"),
+        default=False,
+        help_text=_("The federation that runs this platform. There is exactly one."),
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("federation")
+        verbose_name_plural = _("federations")
+        ordering = ["-is_home", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_home"],
+                condition=Q(is_home=True),
+                name="federation_single_home",
+                violation_error_message=_("There can be only one home federation."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Township(models.Model):
+    """A township, town or subdistrict (乡镇 / 街道) of a federation's county."""
+
+    class Kind(models.TextChoices):
+        SUBDISTRICT = "subdistrict", _("subdistrict (街道)")
+        TOWN = "town", _("town (镇)")
+        TOWNSHIP = "township", _("township (乡)")
+
+    federation = models.ForeignKey(
+        Federation,
+        verbose_name=_("federation"),
+        on_delete=models.PROTECT,
+        related_name="townships",
+    )
+    name = models.CharField(_("name"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TOWN)
+
+    class Meta:
+        verbose_name = _("township")
+        verbose_name_plural = _("townships")
+        ordering = ["federation", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["federation", "name"],
+                name="township_unique_name_per_federation",
+                violation_error_message=_("This federation already has a township of that name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Village(models.Model):
+    """A village or community (村 / 社区) in a township."""
+
+    township = models.ForeignKey(
+        Township, verbose_name=_("township"), on_delete=models.PROTECT, related_name="villages"
+    )
+    name = models.CharField(_("name"), max_length=50)
+
+    class Meta:
+        verbose_name = _("village")
+        verbose_name_plural = _("villages")
+        ordering = ["township__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["township", "name"],
+                name="village_unique_name_per_township",
+                violation_error_message=_("This township already has a village of that name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.township.name}·{self.name}"
+
+
+class MemberStatus(models.TextChoices):
+    ACTIVE = "active", _("active")
+    SUSPENDED = "suspended", _("suspended")
+
+
+class Member(models.Model):
+    """One woman of the alliance, with her roles, her login and how she wants to be told."""
+
+    ROLE_FIELDS = ("is_seller", "is_streamer", "is_leader", "is_courtyard_owner", "is_designer")
+
+    name = models.CharField(_("name"), max_length=50)
+    mobile = models.CharField(_("mobile"), max_length=11, unique=True, validators=[validate_mobile])
+    federation = models.ForeignKey(
+        Federation, verbose_name=_("federation"), on_delete=models.PROTECT, related_name="members"
+    )
+    village = models.ForeignKey(
+        Village,
+        verbose_name=_("village"),
+        on_delete=models.PROTECT,
+        related_name="members",
+        null=True,
+        blank=True,
+    )
+    is_seller = models.BooleanField(_("seller"), default=False)
+    is_streamer = models.BooleanField(_("streamer"), default=False)
+    is_leader = models.BooleanField(
+        _("leader"), default=False, help_text=_("A leader (领头雁) who brings other women along.")
+    )
+    is_courtyard_owner = models.BooleanField(_("courtyard owner"), default=False)
+    is_designer = models.BooleanField(_("designer"), default=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        on_delete=models.SET_NULL,
+        related_name="member",
+        null=True,
+        blank=True,
+    )
+    story = models.TextField(_("story"), blank=True, help_text=_("Shown on her public profile."))
+    notification_email = models.EmailField(_("notification email"), blank=True)
+    wecom_webhook_url = models.URLField(
+        _("WeCom group-robot webhook"),
+        max_length=500,
+        blank=True,
+        validators=[validate_wecom_webhook_url],
+    )
+    sms_mobile = models.CharField(
+        _("SMS mobile"), max_length=11, blank=True, validators=[validate_mobile]
+    )
+    notify_by_email = models.BooleanField(_("notify by email"), default=False)
+    notify_by_wecom = models.BooleanField(_("notify by WeCom"), default=False)
+    notify_by_sms = models.BooleanField(_("notify by SMS"), default=False)
+    joined_on = models.DateField(_("joined on"), default=today)
+    status = models.CharField(
+        _("status"), max_length=20, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mobile__regex=MOBILE_PATTERN),
+                name="member_mobile_format",
+                violation_error_message=_("The mobile must be 11 digits starting with 1."),
+            ),
+            models.CheckConstraint(
+                condition=Q(sms_mobile="") | Q(sms_mobile__regex=MOBILE_PATTERN),
+                name="member_sms_mobile_format",
+                violation_error_message=_("The SMS mobile must be 11 digits starting with 1."),
+            ),
+            models.CheckConstraint(
+                condition=Q(notify_by_email=False) | ~Q(notification_email=""),
+                name="member_email_channel_needs_address",
+                violation_error_message=_("Notification by email needs an email address."),
+            ),
+            models.CheckConstraint(
+                condition=Q(notify_by_wecom=False) | ~Q(wecom_webhook_url=""),
+                name="member_wecom_channel_needs_webhook",
+                violation_error_message=_("Notification by WeCom needs a webhook address."),
+            ),
+            models.CheckConstraint(
+                condition=Q(notify_by_sms=False) | ~Q(sms_mobile=""),
+                name="member_sms_channel_needs_mobile",
+                violation_error_message=_("Notification by SMS needs a mobile number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=MemberStatus.values),
+                name="member_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "name"], name="member_status_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        # The same rules as the check constraints, attached to the field the person must fix.
+        errors = {}
+        if self.notify_by_email and not self.notification_email:
+            errors["notification_email"] = _("Notification by email needs an email address.")
+        if self.notify_by_wecom and not self.wecom_webhook_url:
+            errors["wecom_webhook_url"] = _("Notification by WeCom needs a webhook address.")
+        if self.notify_by_sms and not self.sms_mobile:
+            errors["sms_mobile"] = _("Notification by SMS needs a mobile number.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_active_member(self) -> bool:
+        return self.status == MemberStatus.ACTIVE
+
+    @property
+    def role_labels(self) -> list[str]:
+        """Her roles as translated labels, in the glossary's order."""
+        return [
+            str(self._meta.get_field(field).verbose_name)
+            for field in self.ROLE_FIELDS
+            if getattr(self, field)
+        ]
+
+
+class MemberEvent(models.Model):
+    """One change of a member's status: who, when, from, to, why."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="events"
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=MemberStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=MemberStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("member status change")
+        verbose_name_plural = _("member status changes")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.from_status} → {self.to_status}"
+
+
+class Enterprise(models.Model):
+    """A business owned by a member: the story's 32 women-owned enterprises."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    registration_number = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        validators=[validate_credit_code],
+    )
+    owner = models.ForeignKey(
+        Member, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="enterprises"
+    )
+    village = models.ForeignKey(
+        Village,
+        verbose_name=_("village"),
+        on_delete=models.PROTECT,
+        related_name="enterprises",
+        null=True,
+        blank=True,
+    )
+    description = models.TextField(_("description"), blank=True)
+    established_on = models.DateField(_("established on"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(registration_number__regex=CREDIT_CODE_PATTERN),
+                name="enterprise_credit_code_format",
+                violation_error_message=_("The credit code must be 18 characters."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Project(models.Model):
+    """A leader's project or cooperative, and the women it brings along."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    leader = models.ForeignKey(
+        Member,
+        verbose_name=_("leader"),
+        on_delete=models.PROTECT,
+        related_name="led_projects",
+        limit_choices_to={"is_leader": True},
+    )
+    township = models.ForeignKey(
+        Township,
+        verbose_name=_("township"),
+        on_delete=models.PROTECT,
+        related_name="projects",
+        null=True,
+        blank=True,
+    )
+    description = models.TextField(_("description"), blank=True)
+    started_on = models.DateField(_("started on"), default=today)
+    is_active = models.BooleanField(_("active"), default=True)
+    participants = models.ManyToManyField(
+        Member,
+        verbose_name=_("participants"),
+        through="ProjectParticipation",
+        related_name="projects",
+    )
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.leader_id and not self.leader.is_leader:
+            raise ValidationError(
+                {"leader": _("Only a member with the leader role can lead a project.")}
+            )
+
+
+class ProjectParticipation(models.Model):
+    """A woman in a leader's project, and since when: how "brings along" is counted."""
+
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        related_name="participations",
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="participations",
+    )
+    joined_on = models.DateField(_("joined on"), default=today)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("project participant")
+        verbose_name_plural = _("project participants")
+        ordering = ["joined_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "member"],
+                name="participation_unique_member_per_project",
+                violation_error_message=_("She already takes part in this project."),
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
+                name="participation_left_after_joined",
+                violation_error_message=_("She cannot leave before she joined."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} @ {self.project}"
+
+    def clean(self) -> None:
+        if self.project_id and self.member_id and self.project.leader_id == self.member_id:
+            raise ValidationError(
+                {"member": _("The leader leads the project; she is not one of its participants.")}
+            )

@@ -1,0 +1,25 @@
+"""The site's URLs: admin, staff pages, seller dashboard, public pages, health check.
+
+Each app lists its part of the seller and staff faces (seller_patterns, staff_patterns); they are
+mounted here under one namespace per face, so `seller:home` and `staff:members` read the same
+whichever app a page lives in.
+"""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from alliance import urls as alliance_urls
+from config import views
+
+seller_patterns = [*alliance_urls.seller_patterns]
+staff_patterns = [*alliance_urls.staff_patterns]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include(alliance_urls.account_patterns)),
+    path("seller/", include((seller_patterns, "seller"))),
+    path("staff/", include((staff_patterns, "staff"))),
+    path("admin/", admin.site.urls),
+]
