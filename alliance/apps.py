@@ -8,6 +8,6 @@ class AllianceConfig(AppConfig):
     verbose_name = _("Alliance")
 
     def ready(self) -> None:
-        from alliance import signals
+        from alliance import checks, signals  # noqa: F401 (checks register themselves)
 
         post_migrate.connect(signals.sync_groups_after_migrate)

@@ -1,0 +1,58 @@
+"""Fixtures shared by the whole suite."""
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from tests.factories import PASSWORD, SellerFactory, StaffUserFactory
+
+BACKEND = "alliance.auth.MobileOrUsernameBackend"
+
+
+def logged_in_client(user) -> Client:
+    """A test client logged in as this user, through our backend (axes' has no get_user)."""
+    client = Client()
+    client.force_login(user, backend=BACKEND)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def seller(db):
+    return SellerFactory()
+
+
+@pytest.fixture
+def other_seller(db):
+    return SellerFactory()
+
+
+@pytest.fixture
+def staff_user(db):
+    return StaffUserFactory()
+
+
+@pytest.fixture
+def seller_client(seller) -> Client:
+    return logged_in_client(seller.user)
+
+
+@pytest.fixture
+def staff_client(staff_user) -> Client:
+    return logged_in_client(staff_user)
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def english():
+    """Run a test in English, for assertions on messages (Chinese is the default)."""
+    with translation.override("en"):
+        yield

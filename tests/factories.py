@@ -1,0 +1,142 @@
+"""factory_boy factories, one per model."""
+
+from datetime import date
+
+import factory
+from django.contrib.auth.models import Group
+
+from alliance.demo import credit_code
+from alliance.models import (
+    Enterprise,
+    Federation,
+    Member,
+    MemberEvent,
+    MemberStatus,
+    Project,
+    ProjectParticipation,
+    Township,
+    User,
+    Village,
+)
+from alliance.roles import FEDERATION_STAFF_GROUP, SELLERS_GROUP
+
+PASSWORD = "a-long-test-password-42"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            self.save()
+
+
+class StaffUserFactory(UserFactory):
+    is_staff = True
+
+    @factory.post_generation
+    def staff_group(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            self.groups.add(Group.objects.get(name=FEDERATION_STAFF_GROUP))
+
+
+class FederationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Federation
+        django_get_or_create = ("name",)
+
+    name = "奉化区妇联"
+    region = "浙江省宁波市奉化区"
+    is_home = True
+
+
+class PartnerFederationFactory(FederationFactory):
+    name = factory.Sequence(lambda n: f"结对县妇联{n}")
+    region = "四川省凉山彝族自治州甘洛县"
+    is_home = False
+
+
+class TownshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Township
+
+    federation = factory.SubFactory(FederationFactory)
+    name = factory.Sequence(lambda n: f"测试镇{n}")
+    kind = Township.Kind.TOWN
+
+
+class VillageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Village
+
+    township = factory.SubFactory(TownshipFactory)
+    name = factory.Sequence(lambda n: f"测试村{n}")
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    name = factory.Sequence(lambda n: f"成员{n}")
+    mobile = factory.Sequence(lambda n: f"137{n:08d}")
+    federation = factory.SubFactory(FederationFactory)
+    village = factory.SubFactory(VillageFactory)
+    is_seller = True
+    joined_on = date(2022, 3, 8)
+
+
+class SellerFactory(MemberFactory):
+    """A member who can log in to the seller dashboard (password: PASSWORD)."""
+
+    user = factory.SubFactory(UserFactory, username=factory.Sequence(lambda n: f"member-s{n}"))
+
+    @factory.post_generation
+    def sellers_group(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            self.user.groups.add(Group.objects.get(name=SELLERS_GROUP))
+
+
+class MemberEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MemberEvent
+
+    member = factory.SubFactory(MemberFactory)
+    from_status = MemberStatus.ACTIVE
+    to_status = MemberStatus.SUSPENDED
+    reason = "test"
+
+
+class EnterpriseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enterprise
+
+    name = factory.Sequence(lambda n: f"巧妇企业{n}")
+    registration_number = factory.Sequence(lambda n: credit_code("330283", 50000 + n))
+    owner = factory.SubFactory(MemberFactory)
+    village = factory.SelfAttribute("owner.village")
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    name = factory.Sequence(lambda n: f"共富项目{n}")
+    leader = factory.SubFactory(MemberFactory, is_leader=True)
+    township = factory.SelfAttribute("leader.village.township")
+    started_on = date(2021, 1, 1)
+
+
+class ProjectParticipationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProjectParticipation
+
+    project = factory.SubFactory(ProjectFactory)
+    member = factory.SubFactory(MemberFactory)
+    joined_on = date(2021, 6, 1)
