@@ -39,7 +39,12 @@ def needs_second_factor(request: HttpRequest) -> bool:
     if not settings.STAFF_OTP_REQUIRED:
         return False
     user = request.user
-    return user.is_authenticated and user.is_staff and not user.is_verified()
+    if not (user.is_authenticated and user.is_staff):
+        return False
+    # OTPMiddleware adds is_verified at the start of a request; a user logged in during this
+    # request has not been through it, and is not verified yet.
+    is_verified = getattr(user, "is_verified", None)
+    return not (is_verified and is_verified())
 
 
 def dashboard_member(user: "User | AnonymousUser") -> "Member | None":

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
-from alliance.models import User
+from alliance.models import Member, User
 from alliance.validators import is_mobile, normalize_mobile
 
 
@@ -51,7 +51,18 @@ def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> s
         value = credentials.get("username") or ""
     elif request is not None:
         value = request.POST.get("username", "")
-    return login_key(value)
+    key = login_key(value)
+    if not is_mobile(key):
+        # After a successful login axes resets the failures of user.get_username(); a member's
+        # failures were counted under her mobile, so map her account name back to it.
+        mobile = (
+            Member.objects.filter(user__username__iexact=key)
+            .values_list("mobile", flat=True)
+            .first()
+        )
+        if mobile:
+            return mobile
+    return key
 
 
 def client_ip(request: HttpRequest) -> str:

@@ -131,15 +131,22 @@ def otp_view(request: HttpRequest) -> HttpResponse:
         )
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        allowed, _info = device.verify_is_allowed()
+        if not allowed:
+            # django-otp doubles the wait after each wrong code.
+            form.add_error("token", _("Too many wrong codes. Wait a few seconds and try again."))
+        elif device.verify_token(form.cleaned_data["token"]):
             if enrolling:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
             logger.info("second factor verified user_id=%s", request.user.pk)
             return HttpResponseRedirect(next_url)
-        logger.info("second factor failed user_id=%s", request.user.pk)
-        form.add_error("token", _("That code is not right, or it has expired. Try the next one."))
+        else:
+            logger.info("second factor failed user_id=%s", request.user.pk)
+            form.add_error(
+                "token", _("That code is not right, or it has expired. Try the next one.")
+            )
     context = {"form": form, "enrolling": enrolling, "next": next_url}
     if enrolling:
         context["qr_svg"] = _totp_qr_svg(device)

@@ -95,6 +95,9 @@ class MemberFactory(factory.django.DjangoModelFactory):
 class SellerFactory(MemberFactory):
     """A member who can log in to the seller dashboard (password: PASSWORD)."""
 
+    class Meta:
+        skip_postgeneration_save = True
+
     user = factory.SubFactory(UserFactory, username=factory.Sequence(lambda n: f"member-s{n}"))
 
     @factory.post_generation

@@ -4,7 +4,6 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from alliance.demo import credit_code
-
 from alliance.validators import (
     credit_code_check_character,
     mask_mobile,
