@@ -48,6 +48,9 @@ class TokenForm(forms.Form):
 class NotificationPreferencesForm(forms.ModelForm):
     """How a member wants to hear about new orders."""
 
+    # Room for "+86 139 0000 1111" as typed; normalized to 11 digits before validation.
+    sms_mobile = forms.CharField(label=_("SMS mobile"), max_length=20, required=False)
+
     class Meta:
         model = Member
         fields = [
@@ -60,7 +63,6 @@ class NotificationPreferencesForm(forms.ModelForm):
         ]
         widgets = {
             "notification_email": forms.EmailInput(attrs={"autocomplete": "email"}),
-            "sms_mobile": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
             "wecom_webhook_url": forms.URLInput(attrs={"inputmode": "url"}),
         }
 
@@ -70,6 +72,7 @@ class NotificationPreferencesForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["sms_mobile"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
         self.fields["wecom_webhook_url"].help_text = _(
             "In the WeCom group: Add group robot → copy its webhook address."
         )

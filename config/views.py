@@ -20,7 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "public/home.html", {"figures": selectors.alliance_figures()})
 
 
-def check_database(alias: str = "default") -> dict[str, str]:
+def check_database(alias: str) -> dict[str, str]:
     try:
         with connections[alias].cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -51,7 +51,7 @@ def check_broker() -> dict[str, str]:
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database and the broker both answer; 503 naming the one that does not."""
-    checks = {"database": check_database(), "broker": check_broker()}
+    checks = {"database": check_database(settings.HEALTH_CHECK_DATABASE), "broker": check_broker()}
     failing = [name for name, result in checks.items() if result["status"] != "ok"]
     body = {"status": "unavailable" if failing else "ok", "failing": failing, **checks}
     return JsonResponse(body, status=503 if failing else 200)
