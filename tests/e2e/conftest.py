@@ -48,16 +48,18 @@ class Page:
         self.console_errors: list[str] = []
         page.on(
             "console",
-            lambda message: self.console_errors.append(message.text)
-            if message.type == "error"
-            else None,
+            lambda message: (
+                self.console_errors.append(message.text) if message.type == "error" else None
+            ),
         )
         page.on("pageerror", lambda error: self.console_errors.append(str(error)))
         page.on(
             "response",
-            lambda response: self.console_errors.append(f"{response.status} {response.url}")
-            if response.status == 404
-            else None,
+            lambda response: (
+                self.console_errors.append(f"{response.status} {response.url}")
+                if response.status == 404
+                else None
+            ),
         )
 
     def screenshot(self, name: str) -> Path:

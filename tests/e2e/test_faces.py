@@ -7,7 +7,9 @@ from tests.factories import PASSWORD, EnterpriseFactory, SellerFactory, StaffUse
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 # Interactive elements people tap on a phone page.
-TAPPABLE = "main a, main button, main input:not([type=hidden]), main select, header a, header button"
+TAPPABLE = (
+    "main a, main button, main input:not([type=hidden]), main select, header a, header button"
+)
 
 
 def log_in(page, live_server, username: str) -> None:
