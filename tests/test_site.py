@@ -167,7 +167,9 @@ def test_healthz_refuses_other_methods(client):
 
 
 def production_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
+    # The production process gets none of the test run's own switches.
+    test_only = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in test_only}
     env.update(
         DJANGO_ENV="production",
         DJANGO_SETTINGS_MODULE="config.settings",

@@ -12,20 +12,17 @@ PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1366, "height": 900}
 
 
-@pytest.fixture(autouse=True)
-def _allow_orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
-    # between browser steps are synchronous and safe here.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is not installed: run `make test`, which installs it.")
-    with sync_playwright() as playwright:
+    # Playwright's sync API keeps an event loop running in the test thread while the browser
+    # lives; the ORM calls the tests (and their database teardown) make meanwhile are plain
+    # synchronous calls. Allowed for the browser's lifetime only, then restored.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=[
