@@ -342,3 +342,29 @@ def test_logout_needs_a_post_and_ends_the_session(client):
     assert client.get("/accounts/logout/").status_code == 405
     client.post("/accounts/logout/")
     assert client.get("/seller/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "role", ["is_seller", "is_streamer", "is_leader", "is_courtyard_owner", "is_designer"]
+)
+def test_a_member_of_each_role_logs_in_to_the_dashboard(client, role):
+    roles = dict.fromkeys(
+        ["is_seller", "is_streamer", "is_leader", "is_courtyard_owner", "is_designer"], False
+    )
+    SellerFactory(mobile="13912345678", **{**roles, role: True})
+    assert post_login(client, "13912345678", PASSWORD)["Location"] == "/seller/"
+    assert client.get("/seller/").status_code == 200
+
+
+def test_login_works_while_the_cache_server_is_down(client, settings):
+    """Sessions and login throttling live in the database, so a Redis outage does not matter."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+    SellerFactory(mobile="13912345678")
+    fail_times(client, "13912345678", 2)
+    assert post_login(client, "13912345678", PASSWORD).status_code == 302
+    assert client.get("/seller/").status_code == 200
