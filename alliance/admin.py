@@ -1,5 +1,7 @@
 """Admin pages of the alliance: federations, places, members, enterprises, projects."""
 
+from collections.abc import Callable
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count, Q, QuerySet
@@ -166,29 +168,24 @@ class MemberAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Suspend selected members"))
     def suspend_selected(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
-        count = 0
-        for member in queryset:
-            services.suspend_member(member=member, actor=request.user, reason="admin")
-            count += 1
-        self.message_user(
-            request,
-            ngettext("%(count)d member suspended.", "%(count)d members suspended.", count)
-            % {"count": count},
-            messages.SUCCESS,
-        )
+        count = self._change_status(request, queryset, services.suspend_member)
+        message = ngettext("%(count)d member suspended.", "%(count)d members suspended.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
     @admin.action(description=_("Reinstate selected members"))
     def reinstate_selected(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
-        count = 0
-        for member in queryset:
-            services.reinstate_member(member=member, actor=request.user, reason="admin")
-            count += 1
-        self.message_user(
-            request,
-            ngettext("%(count)d member reinstated.", "%(count)d members reinstated.", count)
-            % {"count": count},
-            messages.SUCCESS,
-        )
+        count = self._change_status(request, queryset, services.reinstate_member)
+        message = ngettext("%(count)d member reinstated.", "%(count)d members reinstated.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+    @staticmethod
+    def _change_status(
+        request: HttpRequest, queryset: QuerySet[Member], service: Callable[..., Member]
+    ) -> int:
+        members = list(queryset)
+        for member in members:
+            service(member=member, actor=request.user, reason="admin")
+        return len(members)
 
 
 @admin.register(Enterprise)
