@@ -1,5 +1,6 @@
 """The alliance: federations, places, members and the businesses and projects they run."""
 
+import secrets
 from datetime import date
 
 from django.conf import settings
@@ -17,6 +18,11 @@ from alliance.validators import (
     validate_mobile,
     validate_wecom_webhook_url,
 )
+
+
+def member_photo_path(instance: models.Model, filename: str) -> str:
+    # Random names, never the uploader's file name.
+    return f"members/{secrets.token_hex(16)}.jpg"
 
 
 def today() -> date:
@@ -174,6 +180,12 @@ class Member(models.Model):
         blank=True,
     )
     story = models.TextField(_("story"), blank=True, help_text=_("Shown on her public profile."))
+    photo = models.ImageField(
+        _("photo"),
+        upload_to=member_photo_path,
+        blank=True,
+        help_text=_("Shown on her public profile; re-encoded without location data."),
+    )
     notification_email = models.EmailField(_("notification email"), blank=True)
     wecom_webhook_url = models.URLField(
         _("WeCom group-robot webhook"),

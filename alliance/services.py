@@ -5,10 +5,12 @@ from datetime import date
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alliance.images import process_image
 from alliance.models import (
     Federation,
     Member,
@@ -176,6 +178,23 @@ def update_notification_preferences(
     member.notify_by_sms = notify_by_sms
     member.full_clean()
     member.save()
+    return member
+
+
+@transaction.atomic
+def set_member_photo(*, member: Member, upload: UploadedFile | None) -> Member:
+    """Sets (or with None removes) a member's public photo, re-encoded without metadata."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    old_name = member.photo.name
+    if upload is None:
+        member.photo = ""
+    else:
+        processed = process_image(upload)
+        member.photo.save("photo.jpg", processed.medium, save=False)
+    member.save(update_fields=["photo", "updated_at"])
+    if old_name:
+        storage = member.photo.storage
+        transaction.on_commit(lambda: storage.delete(old_name))
     return member
 
 

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ProductsConfig(AppConfig):
     name = "products"
     verbose_name = _("Products")
+
+    def ready(self) -> None:
+        from products import signals
+
+        signals.connect()

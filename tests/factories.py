@@ -1,9 +1,13 @@
 """factory_boy factories, one per model."""
 
+import io
 from datetime import date
+from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from PIL import Image
 
 from alliance.demo import credit_code
 from alliance.models import (
@@ -19,6 +23,18 @@ from alliance.models import (
     Village,
 )
 from alliance.roles import FEDERATION_STAFF_GROUP, SELLERS_GROUP
+from products.models import (
+    SKU,
+    Category,
+    ChannelListing,
+    Platform,
+    Product,
+    ProductImage,
+    ProductStatus,
+    ProductStatusChange,
+    StockMovement,
+    Tag,
+)
 
 PASSWORD = "a-long-test-password-42"
 
@@ -143,3 +159,96 @@ class ProjectParticipationFactory(factory.django.DjangoModelFactory):
     project = factory.SubFactory(ProjectFactory)
     member = factory.SubFactory(MemberFactory)
     joined_on = date(2021, 6, 1)
+
+
+# --- Catalogue ------------------------------------------------------------------------------------
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"类目{n}")
+
+
+class SubCategoryFactory(CategoryFactory):
+    parent = factory.SubFactory(CategoryFactory)
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"标签{n}")
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    seller = factory.SubFactory(MemberFactory, is_seller=True)
+    category = factory.SubFactory(SubCategoryFactory)
+    name = factory.Sequence(lambda n: f"奉化特产{n}")
+    description = "农家自产，现摘现发。"
+    origin_village = factory.SelfAttribute("seller.village")
+    unit = "盒"
+    status = ProductStatus.ON_SALE
+
+
+class SKUFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SKU
+
+    product = factory.SubFactory(ProductFactory)
+    spec = factory.Sequence(lambda n: f"规格{n}")
+    merchant_code = factory.Sequence(lambda n: f"T-{n:05d}")
+    price = Decimal("49.90")
+    stock = 20
+
+
+class ProductStatusChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductStatusChange
+
+    product = factory.SubFactory(ProductFactory)
+    from_status = ProductStatus.DRAFT
+    to_status = ProductStatus.ON_SALE
+
+
+class StockMovementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StockMovement
+
+    sku = factory.SubFactory(SKUFactory)
+    delta = 5
+    stock_after = 25
+    reason = StockMovement.Reason.ADJUST
+
+
+def jpeg_bytes(width: int = 800, height: int = 600, color: str = "#c83264") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+class ProductImageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductImage
+
+    product = factory.SubFactory(ProductFactory)
+    image = factory.LazyFunction(lambda: ContentFile(jpeg_bytes(), name="full.jpg"))
+    thumbnail_small = factory.LazyFunction(lambda: ContentFile(jpeg_bytes(200, 150), name="s.jpg"))
+    thumbnail_medium = factory.LazyFunction(lambda: ContentFile(jpeg_bytes(600, 450), name="m.jpg"))
+    width = 800
+    height = 600
+
+
+class ChannelListingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChannelListing
+
+    sku = factory.SubFactory(SKUFactory)
+    platform = Platform.DOUYIN
+    platform_product_id = factory.Sequence(lambda n: f"35{n:017d}")
+    platform_sku_id = factory.SelfAttribute("sku.merchant_code")
