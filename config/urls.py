@@ -10,8 +10,9 @@ from django.urls import include, path
 
 from alliance import urls as alliance_urls
 from config import views
+from products import urls as products_urls
 
-seller_patterns = [*alliance_urls.seller_patterns]
+seller_patterns = [*alliance_urls.seller_patterns, *products_urls.seller_patterns]
 staff_patterns = [*alliance_urls.staff_patterns]
 
 urlpatterns = [
@@ -24,4 +25,5 @@ urlpatterns = [
     path("seller/", include((seller_patterns, "seller"))),
     path("staff/", include((staff_patterns, "staff"))),
     path("admin/", admin.site.urls),
+    path("api/", include("config.api_urls")),
 ]

@@ -1,0 +1,3 @@
+"""The public API for the mini-program, mounted at /api/ by config/urls.py."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs of the catalogue's part of the seller face (mounted under /seller/ by config/urls.py)."""
+
+seller_patterns: list = []
