@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -428,3 +428,59 @@ class ProjectParticipation(models.Model):
             raise ValidationError(
                 {"member": _("The leader leads the project; she is not one of its participants.")}
             )
+
+
+class CampaignForm(models.TextChoices):
+    MARKET = "market", _("livestream + market (直播+集市)")
+    CHARITY = "charity", _("livestream + charity (直播+公益)")
+
+
+class Campaign(models.Model):
+    """A sister-county campaign (姐妹携手共致富) with a partner federation."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    partner_federation = models.ForeignKey(
+        Federation,
+        verbose_name=_("partner federation"),
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+    )
+    form = models.CharField(_("form"), max_length=20, choices=CampaignForm.choices)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    description = models.TextField(_("description"), blank=True)
+    charity_share_percent = models.DecimalField(
+        _("share donated (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("For livestream + charity: the share of sales donated."),
+    )
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="campaign_ends_after_it_starts",
+                violation_error_message=_("A campaign cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    form=CampaignForm.CHARITY,
+                    charity_share_percent__gte=0,
+                    charity_share_percent__lte=100,
+                )
+                | Q(~Q(form=CampaignForm.CHARITY), charity_share_percent__isnull=True),
+                name="campaign_charity_share",
+                violation_error_message=_(
+                    "A charity campaign states the share donated (0–100 %); others do not."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
