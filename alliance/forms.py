@@ -1,4 +1,4 @@
-"""Forms of the alliance's pages: login, the second factor, a member's notification settings."""
+"""Forms of the alliance's pages: login, the second factor, a member's settings and profile."""
 
 from typing import Any
 
@@ -97,4 +97,33 @@ class MemberSearchForm(forms.Form):
         queryset=Village.objects.select_related("township"),
         required=False,
         empty_label=_("Any village"),
+    )
+
+
+class StoryForm(forms.Form):
+    """The story on a member's public profile (her name is kept by the federation)."""
+
+    MAX_LENGTH = 2000
+
+    story = forms.CharField(
+        label=_("My story"),
+        required=False,
+        max_length=MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "A few lines about you, your village and what you make. Shoppers read it next to "
+            "your products. Do not write your phone number or address here."
+        ),
+    )
+
+
+class MemberPhotoForm(forms.Form):
+    """A new photo for a member's public profile; the image pipeline checks it."""
+
+    photo = forms.FileField(
+        label=_("New photo"),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=_("JPEG, PNG or WebP, up to 10 MB. Location data is removed."),
+        error_messages={"required": _("Choose a photo first.")},
+        allow_empty_file=True,
     )

@@ -199,6 +199,18 @@ def set_member_photo(*, member: Member, upload: UploadedFile | None) -> Member:
 
 
 @transaction.atomic
+def update_member_story(*, member: Member, story: str) -> Member:
+    """Saves the story on a member's public profile; saving the same story again writes nothing."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    story = story.strip()
+    if member.story == story:
+        return member
+    member.story = story
+    member.save(update_fields=["story", "updated_at"])
+    return member
+
+
+@transaction.atomic
 def add_project_participant(
     *, project: Project, member: Member, joined_on: date | None = None
 ) -> ProjectParticipation:

@@ -40,6 +40,9 @@ account_patterns = [
 seller_patterns = [
     path("", views.seller_home, name="home"),
     path("notifications/", views.seller_notifications, name="notifications"),
+    path("profile/", views.seller_profile, name="profile"),
+    path("profile/photo/", views.seller_profile_photo, name="profile_photo"),
+    path("profile/photo/remove/", views.seller_profile_photo_remove, name="profile_photo_remove"),
 ]
 
 staff_patterns = [

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -19,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -32,7 +33,15 @@ from alliance.access import (
     staff_required,
 )
 from alliance.auth import client_ip
-from alliance.forms import LoginForm, MemberSearchForm, NotificationPreferencesForm, TokenForm
+from alliance.forms import (
+    LoginForm,
+    MemberPhotoForm,
+    MemberSearchForm,
+    NotificationPreferencesForm,
+    StoryForm,
+    TokenForm,
+)
+from alliance.models import Member
 
 logger = logging.getLogger(__name__)
 
@@ -176,6 +185,61 @@ def seller_notifications(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your notification settings are saved."))
         return redirect("seller:home")
     return render(request, "seller/notifications.html", {"form": form, "member": member})
+
+
+def _profile_page(
+    request: HttpRequest,
+    member: Member,
+    *,
+    story_form: StoryForm | None = None,
+    photo_form: MemberPhotoForm | None = None,
+) -> HttpResponse:
+    context = {
+        "member": member,
+        "story_form": story_form or StoryForm(initial={"story": member.story}),
+        "photo_form": photo_form or MemberPhotoForm(),
+    }
+    return render(request, "seller/profile.html", context)
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def seller_profile(request: HttpRequest) -> HttpResponse:
+    """Her public profile: the story shoppers read (her name is kept by the federation)."""
+    member = request.member
+    if request.method != "POST":
+        return _profile_page(request, member)
+    form = StoryForm(request.POST)
+    if form.is_valid():
+        services.update_member_story(member=member, story=form.cleaned_data["story"])
+        messages.success(request, _("Your story is saved."))
+        return redirect("seller:profile")
+    return _profile_page(request, member, story_form=form)
+
+
+@member_required
+@require_POST
+def seller_profile_photo(request: HttpRequest) -> HttpResponse:
+    """A new photo for her public profile, checked and re-encoded without location data."""
+    form = MemberPhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.set_member_photo(member=request.member, upload=form.cleaned_data["photo"])
+        except ValidationError as error:
+            form.add_error("photo", error)
+        else:
+            messages.success(request, _("Your photo is saved."))
+            return redirect("seller:profile")
+    return _profile_page(request, request.member, photo_form=form)
+
+
+@member_required
+@require_POST
+def seller_profile_photo_remove(request: HttpRequest) -> HttpResponse:
+    """Removes the photo from her public profile."""
+    services.set_member_photo(member=request.member, upload=None)
+    messages.success(request, _("Your photo is removed."))
+    return redirect("seller:profile")
 
 
 # --- Staff pages -------------------------------------------------------------------------------

@@ -60,3 +60,15 @@ def categories_with_counts() -> QuerySet[Category]:
         .prefetch_related(Prefetch("children", queryset=children.order_by("position", "name")))
         .order_by("position", "name")
     )
+
+
+def seller_product_counts(member: Member) -> dict[str, int]:
+    """How many products a seller has: in all, by status, and running low (one query)."""
+    low_stock = SKU.objects.filter(
+        product=OuterRef("pk"), is_active=True, stock__lte=F("low_stock_threshold")
+    )
+    return Product.objects.filter(seller=member).aggregate(
+        all=Count("pk"),
+        **{status: Count("pk", filter=Q(status=status)) for status in ProductStatus.values},
+        low_stock=Count("pk", filter=Q(Exists(low_stock))),
+    )

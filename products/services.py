@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliance.images import process_image
@@ -21,6 +22,7 @@ from products.models import (
     ProductStatus,
     ProductStatusChange,
     StockMovement,
+    Tag,
 )
 
 PRODUCT_TRANSITIONS: dict[str, set[str]] = {
@@ -249,3 +251,53 @@ def create_listing(
         listing.full_clean()
         catalogue_changed()
     return listing
+
+
+@transaction.atomic
+def save_product_edits(
+    *,
+    product: Product,
+    actor: User | None,
+    details: dict[str, Any],
+    sku_changes: dict[SKU, dict[str, Any]],
+) -> Product:
+    """Saves one edit of a product from the seller dashboard, all of it or nothing.
+
+    details go through update_product; each SKU's "price" through update_sku and "stock" (her
+    count) through adjust_stock, recorded with the actor. Only what is given is written, so
+    saving an unchanged form again changes nothing.
+    """
+    if details:
+        product = update_product(product=product, **details)
+    for sku, changes in sku_changes.items():
+        if sku.product_id != product.pk:
+            raise ValueError("The SKU belongs to another product.")
+        if "price" in changes:
+            update_sku(sku=sku, price=changes["price"])
+        if "stock" in changes:
+            adjust_stock(sku=sku, new_stock=changes["stock"], actor=actor, reference="seller count")
+    if not details and any(sku_changes.values()):
+        # Her list shows the latest changed first; a new price or count is a change.
+        Product.objects.filter(pk=product.pk).update(updated_at=timezone.now())
+    return product
+
+
+@transaction.atomic
+def set_product_tags(*, product: Product, names: Iterable[str]) -> bool:
+    """Gives a product exactly these tags, creating unknown names; True if anything changed.
+
+    The same names again change nothing and return False.
+    """
+    wanted = list(dict.fromkeys(name.strip() for name in names if name.strip()))
+    if set(product.tags.values_list("name", flat=True)) == set(wanted):
+        return False
+    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=wanted)}
+    for name in wanted:
+        if name not in existing:
+            tag = Tag(name=name)
+            tag.full_clean()
+            tag.save()
+            existing[name] = tag
+    product.tags.set([existing[name] for name in wanted])
+    catalogue_changed()
+    return True
