@@ -1,0 +1,185 @@
+"""抖店 (Douyin shop) order export: CSV, one row per sub-order (PLATFORM-FORMATS.md §1.1).
+
+UTF-8 with BOM (GBK copies happen), ids wrapped as "\\t<id>", `-` for empty. Status and
+after-sales status are per line. The paid amount of a line is 订单应付金额; the order's is
+their sum. A refunded line (退款成功 / 已全额退款) counts its whole amount as refunded, since
+the export does not say how much.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from livestreams.importers.base import (
+    BadValue,
+    Columns,
+    Importer,
+    ParsedLine,
+    RowError,
+    Table,
+    cell,
+    clean,
+    identifier,
+    moment,
+    money,
+    optional,
+    quantity,
+)
+
+LINE_STATUS = {
+    "待支付": "unpaid",
+    "待付款": "unpaid",
+    "待发货": "paid",
+    "备货中": "paid",
+    "已发货": "shipped",
+    "已完成": "completed",
+    "已关闭": "closed",
+}
+AFTER_SALES = {
+    "退款中": "open",
+    "售后待处理": "open",
+    "待退货": "open",
+    "待收退货": "open",
+    "退款成功": "refunded",
+    "已全额退款": "refunded",
+    "售后关闭": "none",
+    "补寄成功": "none",
+}
+
+COLUMNS = {
+    "order_id": ("主订单编号",),
+    "line_key": ("子订单编号",),
+    "title": ("选购商品",),
+    "spec": ("商品规格",),
+    "quantity": ("商品数量",),
+    "product_id": ("商品ID",),
+    "merchant_code": ("商家编码", "货号"),
+    "unit_price": ("商品单价", "商品金额"),
+    "line_total": ("订单应付金额",),
+    "shipping_fee": ("运费",),
+    "recipient_name": ("收件人",),
+    "recipient_mobile": ("收件人手机号",),
+    "province": ("省",),
+    "city": ("市",),
+    "district": ("区",),
+    "street": ("街道",),
+    "address": ("详细地址",),
+    "buyer_note": ("买家留言",),
+    "ordered_at": ("订单提交时间",),
+    "paid_at": ("支付完成时间",),
+    "status": ("订单状态",),
+    "after_sales": ("售后状态",),
+    "streamer_id": ("达人ID",),
+    "streamer_name": ("达人昵称",),
+    "traffic": ("流量体裁", "流量来源"),
+    "shipped_at": ("发货时间",),
+    "courier": ("快递信息",),
+}
+
+
+class DouyinImporter(Importer):
+    platform = "douyin"
+    label = "抖店"
+    signature = ("主订单编号", "选购商品")
+    required = (
+        "主订单编号",
+        "子订单编号",
+        "选购商品",
+        "商品数量",
+        ("商家编码", "货号"),
+        ("商品单价", "商品金额"),
+        "订单应付金额",
+        "订单状态",
+    )
+
+    def parse(self, tables: list[Table]) -> Iterator[ParsedLine | RowError]:
+        table = tables[0]
+        columns = Columns(table.header, table.name)
+        at = {key: columns.find(*titles) for key, titles in COLUMNS.items()}
+        for number, cells in table.rows:
+            yield self._line(number, cells, at, table.header)
+
+    def _line(
+        self, number: int, cells: list[Any], at: dict[str, int | None], header: list[str]
+    ) -> ParsedLine | RowError:
+        order_id = clean(cell(cells, at["order_id"]))
+        current = "主订单编号"
+        try:
+            if len(cells) < len(header):
+                raise BadValue(_("the row has fewer cells than the header"))
+            order_id = identifier(cell(cells, at["order_id"]), column=current)
+            current = "子订单编号"
+            line_key = identifier(cell(cells, at["line_key"]), column=current)
+            current = "商品数量"
+            count = quantity(cell(cells, at["quantity"]), column=current)
+            current = header[at["unit_price"]]
+            unit_price = money(cell(cells, at["unit_price"]), column=current)
+            current = "订单应付金额"
+            line_total = money(cell(cells, at["line_total"]), column=current)
+            current = "运费"
+            shipping = money(cell(cells, at["shipping_fee"]), column=current, required=False)
+            current = "订单提交时间"
+            ordered_at = moment(cell(cells, at["ordered_at"]), column=current)
+            current = "支付完成时间"
+            paid_at = moment(cell(cells, at["paid_at"]), column=current)
+            current = "发货时间"
+            shipped_at = moment(cell(cells, at["shipped_at"]), column=current)
+            current = "订单状态"
+            platform_status = optional(cell(cells, at["status"]))
+            status = LINE_STATUS.get(platform_status)
+            if status is None:
+                raise BadValue(_("unknown 订单状态: %(value)s") % {"value": platform_status[:30]})
+        except BadValue as error:
+            return RowError(number, current, str(error), order_id)
+        after_raw = optional(cell(cells, at["after_sales"]))
+        after = AFTER_SALES.get(after_raw, "none" if not after_raw else "open")
+        streamer = optional(cell(cells, at["streamer_id"])) or optional(
+            cell(cells, at["streamer_name"])
+        )
+        address = " ".join(
+            part
+            for part in (optional(cell(cells, at["street"])), optional(cell(cells, at["address"])))
+            if part
+        )
+        courier, tracking = _courier(optional(cell(cells, at["courier"])))
+        return ParsedLine(
+            row=number,
+            order_id=order_id,
+            line_key=line_key,
+            title=clean(cell(cells, at["title"]))[:200],
+            spec=optional(cell(cells, at["spec"]))[:200],
+            quantity=count,
+            unit_price=unit_price,
+            line_total=line_total,
+            product_id=optional(cell(cells, at["product_id"]))[:64],
+            merchant_code=optional(cell(cells, at["merchant_code"]))[:64],
+            refunded_amount=line_total if after == "refunded" else line_total * 0,
+            platform_status=platform_status,
+            status=status,
+            platform_after_sales=after_raw[:50],
+            after_sales=after,
+            shipped_at=shipped_at,
+            courier_name=courier,
+            tracking_number=tracking,
+            ordered_at=ordered_at,
+            paid_at=paid_at,
+            shipping_fee=shipping,
+            buyer_note=optional(cell(cells, at["buyer_note"])),
+            recipient_name=optional(cell(cells, at["recipient_name"]))[:100],
+            recipient_mobile=optional(cell(cells, at["recipient_mobile"]))[:40],
+            province=optional(cell(cells, at["province"]))[:50],
+            city=optional(cell(cells, at["city"]))[:50],
+            district=optional(cell(cells, at["district"]))[:50],
+            address=address[:300],
+            streamer_account=streamer[:100],
+            traffic_source=optional(cell(cells, at["traffic"]))[:50],
+        )
+
+
+def _courier(text: str) -> tuple[str, str]:
+    """快递信息 as `运单号-快递公司` (one source): split at the last dash."""
+    if not text or "-" not in text:
+        return "", text[:60]
+    tracking, _sep, courier = text.rpartition("-")
+    return courier[:50], tracking[:60]
