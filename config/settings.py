@@ -218,6 +218,9 @@ SESSION_COOKIE_HTTPONLY = True
 # calls, so only these origins are accepted (SSRF), at save and again at send.
 WECOM_WEBHOOK_ORIGINS = env.list("WECOM_WEBHOOK_ORIGINS", default=["https://qyapi.weixin.qq.com"])
 
+# Orders paid up to this long after a live session ends are still its orders.
+ATTRIBUTION_GRACE_MINUTES = env.int("ATTRIBUTION_GRACE_MINUTES", default=30)
+
 # --- Security headers -----------------------------------------------------------------------
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
