@@ -8,6 +8,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
@@ -107,7 +108,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     filters = [
         {"value": "", "label": _("All"), "count": counts["all"]},
         *(
-            {"value": status.value, "label": status.label, "count": counts[status.value]}
+            {"value": status.value, "label": capfirst(status.label), "count": counts[status.value]}
             for status in (ProductStatus.ON_SALE, ProductStatus.OFF_SHELF, ProductStatus.DRAFT)
         ),
         {"value": LOW_STOCK, "label": _("Running low"), "count": counts[LOW_STOCK]},
