@@ -1,16 +1,18 @@
 """factory_boy factories, one per model."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from PIL import Image
 
 from alliance.demo import credit_code
 from alliance.models import (
+    Campaign,
     Enterprise,
     Federation,
     Member,
@@ -23,6 +25,17 @@ from alliance.models import (
     Village,
 )
 from alliance.roles import FEDERATION_STAFF_GROUP, SELLERS_GROUP
+from livestreams.models import (
+    LiveSession,
+    Order,
+    OrderImport,
+    OrderLine,
+    OrderLineChange,
+    OrderStatus,
+    SellerOrder,
+    SellerOrderEvent,
+    Studio,
+)
 from products.models import (
     SKU,
     Category,
@@ -252,3 +265,105 @@ class ChannelListingFactory(factory.django.DjangoModelFactory):
     platform = Platform.DOUYIN
     platform_product_id = factory.Sequence(lambda n: f"35{n:017d}")
     platform_sku_id = factory.SelfAttribute("sku.merchant_code")
+
+
+# --- Livestream base ----------------------------------------------------------------------------
+
+
+class StudioFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Studio
+        django_get_or_create = ("number",)
+
+    number = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"{n + 1}号直播间")
+
+
+class LiveSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LiveSession
+
+    title = factory.Sequence(lambda n: f"巧妇好物直播 第{n}场")
+    studio = factory.SubFactory(StudioFactory)
+    streamer = factory.SubFactory(MemberFactory, is_streamer=True)
+    platform = "douyin"
+    planned_start = factory.LazyFunction(lambda: timezone.now().replace(microsecond=0))
+    planned_end = factory.LazyAttribute(lambda s: s.planned_start + timedelta(hours=2))
+
+
+class OrderImportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrderImport
+
+    platform = "douyin"
+    file = factory.LazyFunction(lambda: ContentFile(b"x", name="export.csv"))
+    file_names = "export.csv"
+    sha256 = "0" * 64
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Order
+
+    channel = "douyin"
+    platform_order_id = factory.Sequence(lambda n: f"49500000000000{n:05d}")
+    recipient_name = "王**"
+    recipient_mobile = "138****2807"
+    paid_amount = Decimal("99.00")
+    paid_at = factory.LazyFunction(timezone.now)
+    status = OrderStatus.PAID
+
+
+class SellerOrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SellerOrder
+
+    order = factory.SubFactory(OrderFactory)
+    seller = factory.SubFactory(MemberFactory)
+
+
+class OrderLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrderLine
+
+    order = factory.SubFactory(OrderFactory)
+    channel = factory.SelfAttribute("order.channel")
+    line_key = factory.Sequence(lambda n: f"49510000000000{n:05d}")
+    sku = factory.SubFactory(SKUFactory)
+    seller = factory.SelfAttribute("sku.product.seller")
+    merchant_code = factory.SelfAttribute("sku.merchant_code")
+    title = factory.SelfAttribute("sku.product.name")
+    spec = factory.SelfAttribute("sku.spec")
+    quantity = 1
+    unit_price = factory.SelfAttribute("sku.price")
+    line_total = factory.SelfAttribute("sku.price")
+
+
+class SellerOrderEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SellerOrderEvent
+
+    seller_order = factory.SubFactory(SellerOrderFactory)
+    from_status = ""
+    to_status = "pending"
+
+
+class OrderLineChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrderLineChange
+
+    line = factory.SubFactory(OrderLineFactory)
+    field = "status"
+    from_value = "paid"
+    to_value = "shipped"
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Campaign
+
+    name = factory.Sequence(lambda n: f"姐妹携手共致富 第{n}期")
+    partner_federation = factory.SubFactory(PartnerFederationFactory)
+    form = "market"
+    starts_on = date(2022, 1, 10)
+    ends_on = date(2022, 1, 20)
