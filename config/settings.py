@@ -12,6 +12,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -49,6 +50,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "corsheaders",
     "django_otp",
@@ -293,10 +296,45 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- API -----------------------------------------------------------------------------------------
 
+# The mini-program's public API (/api/v1/): read-only JSON, errors as {code, message, details}
+# (config.api), throttled per client address with a counter in the cache that lets requests
+# through when the cache is down.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["config.api.AnonRateThrottle", "config.api.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_ANON_RATE", default="300/min"),
+        "user": env.str("API_USER_RATE", default="1000/min"),
+    },
+    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "URL_FORMAT_OVERRIDE": None,
+}
+# Seconds a rendered catalogue response is kept; a catalogue write makes it stale at once anyway
+# (products.cache). 0 turns the response cache off.
+API_CACHE_SECONDS = env.int("API_CACHE_SECONDS", default=300)
+# Whether /api/schema/ and /api/docs/ are open to everyone (the mini-program's developers are
+# outside the federation) or to staff only.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=True)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "七彩巧妇超市 API",
+    "DESCRIPTION": gettext_lazy(
+        "The public catalogue of the alliance for the mini-program: products on sale, "
+        "categories and sellers' public profiles. Read-only, no login. Errors are JSON "
+        "with a code, a message and details; messages are Chinese unless the django_language "
+        "cookie says en. Lists are paginated by cursor: follow the next link."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "displayRequestDuration": True},
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
