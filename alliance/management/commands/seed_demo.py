@@ -8,6 +8,7 @@ from django.utils.module_loading import import_string
 # Each app adds its own seeder here, in the order they depend on each other.
 DEMO_SEEDERS = [
     "alliance.demo.seed",
+    "products.demo.seed",
 ]
 
 
