@@ -196,6 +196,8 @@ def _profile_page(
 ) -> HttpResponse:
     context = {
         "member": member,
+        # What the mini-program's seller profile shows beside her story.
+        "enterprises": member.enterprises.filter(is_active=True).order_by("name"),
         "story_form": story_form or StoryForm(initial={"story": member.story}),
         "photo_form": photo_form or MemberPhotoForm(),
     }

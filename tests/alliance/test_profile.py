@@ -12,7 +12,7 @@ from PIL import Image
 from alliance import services
 from alliance.models import Member
 from tests.conftest import logged_in_client
-from tests.factories import StaffUserFactory, jpeg_bytes
+from tests.factories import EnterpriseFactory, StaffUserFactory, jpeg_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +50,29 @@ def test_the_profile_page_shows_what_shoppers_see_and_never_her_mobile(seller, s
     assert str(seller.village) in body
     assert seller.mobile not in body
     assert 'enctype="multipart/form-data"' in body
+
+
+def test_the_preview_names_her_enterprises_as_the_mini_program_does(seller, seller_client):
+    EnterpriseFactory(owner=seller, name="尚田小莓园")
+    EnterpriseFactory(owner=seller, name="关掉的铺子", is_active=False)
+    body = seller_client.get("/seller/profile/").content.decode()
+    assert "尚田小莓园" in body
+    assert "关掉的铺子" not in body
+
+
+def test_the_mini_program_shows_her_new_story_and_photo_at_once(
+    seller, seller_client, client, django_capture_on_commit_callbacks
+):
+    url = f"/api/v1/sellers/{seller.pk}/"
+    assert client.get(url).json()["story"] == ""  # now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        seller_client.post("/seller/profile/", {"story": "新故事"})
+        seller_client.post("/seller/profile/photo/", {"photo": jpeg_with_location()})
+    seller.refresh_from_db()
+    data = client.get(url).json()
+    assert data["story"] == "新故事"
+    assert data["photo"].endswith(seller.photo.url)
+    assert seller.mobile not in str(data)
 
 
 def test_a_seller_saves_her_story(seller, seller_client):

@@ -304,6 +304,26 @@ def test_a_seller_changes_details_a_price_and_a_counted_stock(product, seller, s
     assert "溪口千层饼（新）" in seller_client.get(edit_url(product)).content.decode()
 
 
+def test_the_mini_program_shows_her_changes_at_once(
+    product, seller_client, client, django_capture_on_commit_callbacks
+):
+    url = f"/api/v1/products/{product.pk}/"
+    assert client.get(url).json()["skus"][0]["price"] == "39.90"  # now cached
+    sku = product.skus.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        seller_client.post(
+            edit_url(product),
+            edit_data(product, **{f"sku-{sku.pk}-price": "35.00", f"sku-{sku.pk}-stock": "0"}),
+        )
+        seller_client.post(photos_url(product), {"photos": jpeg()})
+    data = client.get(url).json()
+    assert (data["skus"][0]["price"], data["skus"][0]["in_stock"]) == ("35.00", False)
+    assert len(data["images"]) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        set_status(seller_client, product, ProductStatus.OFF_SHELF)
+    assert client.get(url).status_code == 404
+
+
 @pytest.mark.usefixtures("in_english")
 def test_saving_the_form_unchanged_writes_nothing(product, seller_client):
     before = catalogue_snapshot()
