@@ -322,8 +322,11 @@ class ProductAdmin(admin.ModelAdmin):
         if not self.has_import_permission(request):
             raise PermissionDenied
         result = None
-        form = CatalogueImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
+        is_post = request.method == "POST"
+        form = (
+            CatalogueImportForm(request.POST, request.FILES) if is_post else CatalogueImportForm()
+        )
+        if is_post and form.is_valid():
             result = xlsx.import_catalogue(upload=form.cleaned_data["file"], actor=request.user)
             if result.is_ok:
                 form = CatalogueImportForm()
@@ -453,8 +456,13 @@ class SKUAdmin(admin.ModelAdmin):
         sku = get_object_or_404(SKU.objects.select_related("product"), pk=sku_id)
         if not self.has_change_permission(request, sku):
             raise PermissionDenied
-        form = AdjustStockForm(request.POST or None, initial={"new_stock": sku.stock})
-        if request.method == "POST" and form.is_valid():
+        is_post = request.method == "POST"
+        form = (
+            AdjustStockForm(request.POST)
+            if is_post
+            else AdjustStockForm(initial={"new_stock": sku.stock})
+        )
+        if is_post and form.is_valid():
             stock = services.adjust_stock(
                 sku=sku,
                 new_stock=form.cleaned_data["new_stock"],
@@ -505,6 +513,7 @@ class CategoryAdmin(admin.ModelAdmin):
     list_filter = (("parent", admin.EmptyFieldListFilter),)
     search_fields = ("name", "parent__name")
     list_select_related = ("parent",)
+    ordering = ("parent__position", "parent__name", "position", "name")
     inlines = [SubCategoryInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Category]:
@@ -528,6 +537,7 @@ class CategoryAdmin(admin.ModelAdmin):
 class TagAdmin(admin.ModelAdmin):
     list_display = ("name", "product_count")
     search_fields = ("name",)
+    ordering = ("name",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Tag]:
         return super().get_queryset(request).annotate(number_of_products=Count("products"))

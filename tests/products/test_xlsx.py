@@ -189,7 +189,8 @@ def test_an_import_updates_what_differs_by_merchant_code_and_seller_and_name(wor
     sku = SKU.objects.get(merchant_code="FH-CM-001")
     assert (sku.price, sku.stock) == (Decimal("79.00"), 35)
     movement = sku.stock_movements.first()
-    assert (movement.delta, movement.actor, movement.reference) == (-5, world["staff"], "xlsx import")
+    assert (movement.delta, movement.actor) == (-5, world["staff"])
+    assert movement.reference == "xlsx import"
     assert Product.objects.count() == 2
 
 
@@ -227,7 +228,11 @@ BAD_CELLS = [
     (xlsx.SEASON, "13", "Write months 1–12 separated by commas, like 3,4,5, or 全年."),
     (xlsx.SEASON, "春天", "Write months 1–12 separated by commas, like 3,4,5, or 全年."),
     (xlsx.CATEGORY, "草莓", "Write the category as top/sub, like 鲜果/草莓."),
-    (xlsx.CATEGORY, "鲜果/榴莲", "There is no sub-category “鲜果/榴莲”. Create it in the admin first."),
+    (
+        xlsx.CATEGORY,
+        "鲜果/榴莲",
+        "There is no sub-category “鲜果/榴莲”. Create it in the admin first.",
+    ),
     (xlsx.SELLER, "13999999999", "No member has this mobile number."),
     (xlsx.SELLER, "不存在的企业", "Write the seller's mobile or an enterprise name."),
     (xlsx.ORIGIN, "尚田街道/没有这个村", "No such village."),
@@ -289,9 +294,7 @@ def test_rows_of_one_product_must_agree_on_the_product_columns(world):
 
     result = run_import(rows)
 
-    assert result.errors == [
-        xlsx.RowError(3, xlsx.UNIT, "Differs from row 2 of the same product.")
-    ]
+    assert result.errors == [xlsx.RowError(3, xlsx.UNIT, "Differs from row 2 of the same product.")]
 
 
 @pytest.mark.usefixtures("english")
