@@ -117,7 +117,8 @@ class SKUForm(forms.Form):
         error_messages={"required": _("Stock is a whole number, e.g. 12.")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    stock_seen = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    # Not hers to fix: a missing or garbled number counts as the current stock.
+    stock_seen = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, sku: SKU, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", f"sku-{sku.pk}")
@@ -136,7 +137,8 @@ class SKUForm(forms.Form):
         changes: dict[str, Any] = {}
         if self.cleaned_data["price"] != self.sku.price:
             changes["price"] = self.cleaned_data["price"]
-        if self.cleaned_data["stock"] != self.cleaned_data["stock_seen"]:
+        seen = self.cleaned_data["stock_seen"]
+        if self.cleaned_data["stock"] != (int(seen) if seen.isdecimal() else self.sku.stock):
             changes["stock"] = self.cleaned_data["stock"]
         return changes
 

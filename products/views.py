@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,13 +28,9 @@ from products.models import Product, ProductImage, ProductStatus
 PRODUCTS_PER_PAGE = 20
 
 
-def _own_products(member: Member) -> QuerySet[Product]:
-    return selectors.seller_products(member)
-
-
 def _own_product(member: Member, product_id: int) -> Product:
     """Her product with its SKUs and photos; another seller's id is simply not found."""
-    return get_object_or_404(_own_products(member), pk=product_id)
+    return get_object_or_404(selectors.seller_products(member), pk=product_id)
 
 
 def _edit_url(product: Product, anchor: str = "") -> str:
@@ -57,8 +52,9 @@ def _status_actions(product: Product) -> list[dict[str, str]]:
     allowed = services.PRODUCT_TRANSITIONS.get(product.status, set())
     actions = []
     if ProductStatus.ON_SALE in allowed:
-        label = _("Put on sale again") if product.status == ProductStatus.OFF_SHELF else None
-        actions.append({"status": ProductStatus.ON_SALE, "label": label or _("Put on sale")})
+        again = product.status == ProductStatus.OFF_SHELF
+        label = _("Put on sale again") if again else _("Put on sale")
+        actions.append({"status": ProductStatus.ON_SALE, "label": label})
     if ProductStatus.OFF_SHELF in allowed and product.status == ProductStatus.ON_SALE:
         actions.append(
             {
@@ -98,7 +94,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     current = request.GET.get("status", "")
     if current not in LIST_FILTERS:
         current = ""
-    products = _own_products(member)
+    products = selectors.seller_products(member)
     if current == LOW_STOCK:
         products = products.filter(has_low_stock=True)
     elif current:

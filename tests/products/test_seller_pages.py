@@ -363,6 +363,19 @@ def test_a_stock_she_counts_while_orders_came_in_is_her_count(product, seller_cl
     assert StockMovement.objects.filter(reason=StockMovement.Reason.ADJUST).get().delta == -4
 
 
+@pytest.mark.parametrize("seen", [None, "", "garbled"])
+def test_a_page_without_the_number_she_saw_still_saves(product, seller_client, seen):
+    sku = product.skus.first()
+    data = edit_data(product, **{f"sku-{sku.pk}-price": "30.00", f"sku-{sku.pk}-stock": "7"})
+    if seen is None:
+        del data[f"sku-{sku.pk}-stock_seen"]
+    else:
+        data[f"sku-{sku.pk}-stock_seen"] = seen
+    assert seller_client.post(edit_url(product), data).status_code == 302
+    sku.refresh_from_db()
+    assert (sku.price, sku.stock) == (Decimal("30.00"), 7)
+
+
 @pytest.mark.parametrize(
     ("typed", "stored"),
     [
