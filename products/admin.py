@@ -67,7 +67,14 @@ def xlsx_response(content: bytes, prefix: str) -> HttpResponse:
 # --- Products ------------------------------------------------------------------------------------
 
 
-class SKUInline(admin.TabularInline):
+class ProductRowsInline(admin.TabularInline):
+    """Rows of a product: each row's name shows the product's, read with the rows."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).select_related("product")
+
+
+class SKUInline(ProductRowsInline):
     model = SKU
     extra = 0
     fields = ("spec", "merchant_code", "price", "stock", "low_stock_threshold", "is_active")
@@ -106,7 +113,7 @@ class ProductImageForm(forms.ModelForm):
         return cleaned
 
 
-class ProductImageInline(admin.TabularInline):
+class ProductImageInline(ProductRowsInline):
     model = ProductImage
     form = ProductImageForm
     extra = 1
@@ -124,13 +131,16 @@ class ProductImageInline(admin.TabularInline):
         )
 
 
-class ProductStatusChangeInline(admin.TabularInline):
+class ProductStatusChangeInline(ProductRowsInline):
     model = ProductStatusChange
     extra = 0
     can_delete = False
     fields = ("created_at", "from_status", "to_status", "actor", "reason")
     readonly_fields = fields
     verbose_name_plural = _("status history")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ProductStatusChange]:
+        return super().get_queryset(request).select_related("actor__member")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -175,6 +185,20 @@ class ProductAdminForm(forms.ModelForm):
         return cleaned
 
 
+class SubCategoryListFilter(admin.RelatedFieldListFilter):
+    """Sub-categories as "top / sub", read in one query (their names need the parent's)."""
+
+    def field_choices(
+        self, field: Any, request: HttpRequest, model_admin: admin.ModelAdmin
+    ) -> list[tuple[int, str]]:
+        categories = (
+            Category.objects.filter(parent__isnull=False)
+            .select_related("parent")
+            .order_by("parent__position", "parent__name", "position", "name")
+        )
+        return [(category.pk, str(category)) for category in categories]
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     form = ProductAdminForm
@@ -189,7 +213,7 @@ class ProductAdmin(admin.ModelAdmin):
     )
     list_filter = (
         "status",
-        "category",
+        ("category", SubCategoryListFilter),
         "seller__village__township",
         "is_partner_county",
         "partner_federation",
@@ -475,7 +499,7 @@ class SKUAdmin(admin.ModelAdmin):
             }
             self.message_user(request, message, messages.SUCCESS)
             return HttpResponseRedirect(reverse("admin:products_sku_change", args=[sku.pk]))
-        movements = sku.stock_movements.select_related("actor")[:10]
+        movements = sku.stock_movements.select_related("actor__member")[:10]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -505,6 +529,9 @@ class SubCategoryInline(admin.TabularInline):
     extra = 0
     fields = ("name", "position")
     verbose_name_plural = _("sub-categories")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Category]:
+        return super().get_queryset(request).select_related("parent")
 
 
 @admin.register(Category)
@@ -555,7 +582,7 @@ class StockMovementAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "sku", "delta", "stock_after", "reason", "reference", "actor")
     list_filter = ("reason",)
     search_fields = ("sku__merchant_code", "sku__product__name", "reference")
-    list_select_related = ("sku__product", "actor")
+    list_select_related = ("sku__product", "actor__member")
 
 
 @admin.register(ProductStatusChange)
@@ -563,4 +590,4 @@ class ProductStatusChangeAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "product", "from_status", "to_status", "actor", "reason")
     list_filter = ("to_status",)
     search_fields = ("product__name", "reason")
-    list_select_related = ("product", "actor")
+    list_select_related = ("product", "actor__member")
