@@ -9,6 +9,7 @@ ids stay strings.
 
 import codecs
 import csv
+import functools
 import io
 import zipfile
 from collections.abc import Iterator
@@ -16,8 +17,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 NULLS = frozenset({"", "-", "--", "null", "NULL", "None"})
@@ -172,18 +174,31 @@ def moment(value: object, *, column: str) -> datetime | None:
         text = optional(value).replace("/", "-")
         if not text:
             return None
-        for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
-            try:
-                naive = datetime.strptime(text, pattern)
-                break
-            except ValueError:
-                continue
-        else:
-            raise BadValue(
-                _("%(column)s is not a time like 2022-09-06 20:44:05: %(value)s")
-                % {"column": column, "value": text[:40]}
-            )
-    return timezone.make_aware(naive, timezone.get_default_timezone())
+        try:
+            naive = datetime.fromisoformat(text)  # fast, C: the common 2022-09-06 20:44:05
+        except ValueError:
+            naive = _slow_moment(text, column)
+    if naive.tzinfo is not None:
+        return naive
+    return naive.replace(tzinfo=_zone())
+
+
+def _slow_moment(text: str, column: str) -> datetime:
+    for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S.%f"):
+        try:
+            return datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    raise BadValue(
+        _("%(column)s is not a time like 2022-09-06 20:44:05: %(value)s")
+        % {"column": column, "value": text[:40]}
+    )
+
+
+@functools.cache
+def _zone() -> ZoneInfo:
+    # Asia/Shanghai has had no daylight saving since 1991: replace() is exact.
+    return ZoneInfo(settings.TIME_ZONE)
 
 
 def identifier(value: object, *, column: str) -> str:

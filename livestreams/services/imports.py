@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliance.models import User
-from livestreams.importers import FileRefused, ParsedLine, RowError, detect
+from livestreams.importers import FileRefused, Importer, ParsedLine, RowError, Table, detect
 from livestreams.importers.base import open_table
 from livestreams.models import (
     AfterSalesStatus,
@@ -109,13 +109,12 @@ class ImportResult:
 
 @dataclass
 class ParsedFile:
-    """Every good order of a file, grouped, and every error (bad rows and their siblings)."""
+    """The orders of a file grouped, with every bad row (not yet their order's other rows)."""
 
     platform: str
     rows: int
     orders: dict[str, list[ParsedLine]]
     errors: list[RowError]
-    skipped_rows: int
 
 
 def file_digest(streams: list[IO[bytes]]) -> str:
@@ -128,50 +127,92 @@ def file_digest(streams: list[IO[bytes]]) -> str:
     return digest.hexdigest()
 
 
+def read_files(
+    files: list[tuple[str, IO[bytes]]], *, platform: str | None = None
+) -> tuple[Importer, list[Table]]:
+    """Opens the files and recognises their platform; refuses them (FileRefused) otherwise."""
+    tables = [open_table(stream, name) for name, stream in files]
+    return detect(tables, platform), tables
+
+
 def parse_files(
-    files: list[tuple[str, IO[bytes]]],
+    importer: Importer,
+    tables: list[Table],
     *,
-    platform: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ParsedFile:
-    """Reads and checks the files; refuses them as a whole (FileRefused) or groups their orders."""
-    tables = [open_table(stream, name) for name, stream in files]
-    importer = detect(tables, platform)
+    """Reads every row, grouping good lines by order; a repeated sub-order id is a bad row."""
     orders: dict[str, list[ParsedLine]] = defaultdict(list)
     errors: list[RowError] = []
+    first_row_of_key: dict[str, int] = {}
     rows = 0
     for item in importer.parse(tables):
         rows += 1
         if isinstance(item, RowError):
             errors.append(item)
+        elif item.line_key in first_row_of_key:
+            errors.append(
+                duplicate_error(
+                    item.row, item.order_id, item.line_key, first_row_of_key[item.line_key]
+                )
+            )
         else:
+            first_row_of_key[item.line_key] = item.row
             orders[item.order_id].append(item)
         if progress is not None and rows % 1000 == 0:
             progress(rows)
     if rows == 0:
-        raise FileRefused(_("There are no orders in the file (only a header)."))
-    skipped = _drop_bad_orders(orders, errors)
-    return ParsedFile(importer.platform, rows, dict(orders), errors, skipped)
+        raise FileRefused(no_orders_message())
+    return ParsedFile(importer.platform, rows, dict(orders), errors)
+
+
+def no_orders_message() -> str:
+    return _("There are no orders in the file (only a header).")
+
+
+def duplicate_error(row: int, order_id: str, key: str, first_row: int) -> RowError:
+    return RowError(
+        row,
+        "",
+        _("the sub-order %(key)s appears twice in the file (first at row %(row)d)")
+        % {"key": key, "row": first_row},
+        order_id,
+    )
+
+
+def foreign_error(row: int, order_id: str, key: str) -> RowError:
+    return RowError(
+        row,
+        "",
+        _("the sub-order %(key)s already belongs to another order") % {"key": key},
+        order_id,
+    )
+
+
+def sibling_error(row: int, order_id: str, first_bad: int) -> RowError:
+    return RowError(
+        row,
+        "",
+        _("skipped with its order: row %(row)d of the same order has a bad value")
+        % {"row": first_bad},
+        order_id,
+    )
 
 
 def _drop_bad_orders(orders: dict[str, list[ParsedLine]], errors: list[RowError]) -> int:
     """Never half an order: every row of an order with a bad row is skipped and reported."""
+    skipped = len({error.row for error in errors})
+    first_bad: dict[str, int] = {}
+    for error in errors:
+        if error.order_id:
+            first_bad[error.order_id] = min(error.row, first_bad.get(error.order_id, error.row))
     bad_rows = {error.row for error in errors}
-    skipped = len(bad_rows)
-    for order_id in {error.order_id for error in errors if error.order_id}:
-        first_bad = min(e.row for e in errors if e.order_id == order_id)
+    for order_id, first in first_bad.items():
         for line in orders.pop(order_id, []):
-            skipped += 1
-            errors.append(
-                RowError(
-                    line.row,
-                    "",
-                    _("skipped with its order: row %(row)d of the same order has a bad value")
-                    % {"row": first_bad},
-                    order_id,
-                )
-            )
-    errors.sort(key=lambda error: error.row)
+            if line.row not in bad_rows:
+                skipped += 1
+                errors.append(sibling_error(line.row, order_id, first))
+    errors.sort(key=lambda error: (error.row, error.message))
     return skipped
 
 
@@ -183,35 +224,83 @@ def import_files(
     actor: User | None = None,
     order_import: OrderImport | None = None,
     progress: Callable[[int], None] | None = None,
+    loader: str = "auto",
 ) -> ImportResult:
     """Imports an export file (or a pair) in one transaction; dry_run reports and rolls back.
 
     Raises FileRefused (nothing written) when the files cannot be imported as a whole.
+    `loader`: "orm", "bulk" (PostgreSQL only) or "auto" (bulk on PostgreSQL).
     """
-    parsed = parse_files(files, platform=platform, progress=progress)
-    result = ImportResult(
-        platform=parsed.platform,
-        rows=parsed.rows,
-        skipped_rows=parsed.skipped_rows,
-        errors=[e.as_dict() for e in parsed.errors[:MAX_REPORTED_ERRORS]],
-        errors_total=len(parsed.errors),
-        dry_run=dry_run,
-    )
+    if loader == "bulk" and connection.vendor != "postgresql":
+        raise ValueError("the set-based loader needs PostgreSQL")
+    importer, tables = read_files(files, platform=platform)
+    bulk_path = loader == "bulk" or (loader == "auto" and connection.vendor == "postgresql")
     with transaction.atomic():
-        _serialize_imports(parsed.platform)
-        order_ids: list[int] = []
-        for chunk in _chunks(list(parsed.orders.items()), CHUNK):
-            order_ids += _load_chunk(parsed.platform, chunk, result, order_import, actor)
-        split = split_orders(order_ids=order_ids, actor=actor)
-        result.seller_orders_created = split["seller_orders_created"]
-        result.seller_orders_cancelled = split["seller_orders_cancelled"]
-        result.orders_attributed = attribute_orders(order_ids=order_ids)
-        result.unmatched_lines = OrderLine.objects.filter(
-            order_id__in=order_ids, sku__isnull=True
-        ).count()
+        _serialize_imports(importer.platform)
+        if bulk_path:
+            from livestreams.services import bulk
+
+            result = bulk.load(
+                importer, tables, order_import=order_import, actor=actor, progress=progress
+            )
+        else:
+            result = _load_with_orm(
+                importer, tables, order_import=order_import, actor=actor, progress=progress
+            )
+        result.dry_run = dry_run
         if dry_run:
             transaction.set_rollback(True)
     return result
+
+
+def _load_with_orm(
+    importer: Importer,
+    tables: list[Table],
+    *,
+    order_import: OrderImport | None,
+    actor: User | None,
+    progress: Callable[[int], None] | None,
+) -> ImportResult:
+    """The plain loader: Python groups the orders, the ORM writes them a chunk at a time."""
+    parsed = parse_files(importer, tables, progress=progress)
+    parsed.errors += _foreign_line_errors(parsed.platform, parsed.orders)
+    skipped = _drop_bad_orders(parsed.orders, parsed.errors)
+    result = ImportResult(
+        platform=parsed.platform,
+        rows=parsed.rows,
+        skipped_rows=skipped,
+        errors=[e.as_dict() for e in parsed.errors[:MAX_REPORTED_ERRORS]],
+        errors_total=len(parsed.errors),
+    )
+    order_ids: list[int] = []
+    for chunk in _chunks(list(parsed.orders.items()), CHUNK):
+        order_ids += _load_chunk(parsed.platform, chunk, result, order_import, actor)
+    split = split_orders(order_ids=order_ids, actor=actor)
+    result.seller_orders_created = split["seller_orders_created"]
+    result.seller_orders_cancelled = split["seller_orders_cancelled"]
+    result.orders_attributed = attribute_orders(order_ids=order_ids)
+    result.unmatched_lines = OrderLine.objects.filter(
+        order_id__in=order_ids, sku__isnull=True
+    ).count()
+    return result
+
+
+def _foreign_line_errors(channel: str, orders: dict[str, list[ParsedLine]]) -> list[RowError]:
+    """A sub-order id that already belongs to another order in the database is a bad row."""
+    errors = []
+    lines = [line for order_lines in orders.values() for line in order_lines]
+    for chunk in _chunks(lines, 2000):
+        owners = dict(
+            OrderLine.objects.filter(
+                channel=channel, line_key__in=[line.line_key for line in chunk]
+            ).values_list("line_key", "order__platform_order_id")
+        )
+        errors += [
+            foreign_error(line.row, line.order_id, line.line_key)
+            for line in chunk
+            if line.line_key in owners and owners[line.line_key] != line.order_id
+        ]
+    return errors
 
 
 def _serialize_imports(channel: str) -> None:

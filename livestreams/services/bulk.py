@@ -1,0 +1,494 @@
+"""The set-based import loader for PostgreSQL: COPY into a staging table, then SQL.
+
+The same rules as the plain loader in imports.py (tests run both on the same files and compare
+the databases): parsed rows stream into a temporary table with COPY, so memory stays flat as the
+file grows; bad rows, repeated sub-order ids and sub-order ids owned by another order mark their
+order bad and the whole order is skipped; SKUs are matched by merchant code, then by channel
+listing; orders and lines are upserted with INSERT … ON CONFLICT … WHERE changed; a line never
+moves back in status; changes are recorded; paid lines are split into seller orders and orders
+attributed to live sessions — all as a handful of statements whatever the number of rows.
+"""
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from alliance.models import User
+from livestreams.importers import FileRefused, Importer, ParsedLine, RowError, Table
+from livestreams.models import OrderImport
+from livestreams.services import imports
+from livestreams.services.imports import ImportResult
+
+STAGE_COLUMNS = (
+    "row", "order_id", "line_key", "title", "spec", "quantity", "unit_price", "line_total",
+    "product_id", "merchant_code", "refunded", "platform_status", "status",
+    "platform_after_sales", "after_sales", "shipped_at", "courier", "tracking",
+    "order_platform_status", "ordered_at", "paid_at", "order_paid", "shipping", "buyer_note",
+    "recipient_name", "recipient_mobile", "province", "city", "district", "address",
+    "streamer_account", "traffic_source",
+)  # fmt: skip
+
+CREATE = """
+-- A caller's transaction may hold an earlier import's tables (ON COMMIT DROP waits for the
+-- outermost commit): start afresh.
+DROP TABLE IF EXISTS pg_temp.import_stage, pg_temp.import_bad, pg_temp.import_orders,
+    pg_temp.import_touched;
+CREATE TEMP TABLE import_stage (
+    row integer, order_id text, line_key text, title text, spec text, quantity integer,
+    unit_price numeric(12,2), line_total numeric(12,2), product_id text, merchant_code text,
+    refunded numeric(12,2), platform_status text, status text, platform_after_sales text,
+    after_sales text, shipped_at timestamptz, courier text, tracking text,
+    order_platform_status text, ordered_at timestamptz, paid_at timestamptz,
+    order_paid numeric(12,2), shipping numeric(12,2), buyer_note text, recipient_name text,
+    recipient_mobile text, province text, city text, district text, address text,
+    streamer_account text, traffic_source text,
+    sku_id bigint, seller_id bigint, order_pk bigint
+) ON COMMIT DROP;
+CREATE TEMP TABLE import_bad (
+    row integer, order_id text, kind text, column_name text, message text, key text,
+    first_row integer
+) ON COMMIT DROP;
+"""
+
+RANK = """(CASE {0} WHEN 'unpaid' THEN 0 WHEN 'paid' THEN 1 WHEN 'shipped' THEN 2
+           WHEN 'completed' THEN 3 WHEN 'closed' THEN 4 END)"""
+ROUTABLE = """l.sku_id IS NOT NULL AND l.status IN ('paid', 'shipped', 'completed')
+              AND l.after_sales_status <> 'refunded'"""
+
+
+def load(
+    importer: Importer,
+    tables: list[Table],
+    *,
+    order_import: OrderImport | None,
+    actor: User | None,
+    progress: Callable[[int], None] | None,
+) -> ImportResult:
+    """Loads the files' rows inside the caller's transaction; returns the import's counts."""
+    channel = importer.platform
+    context = {
+        "channel": channel,
+        "import_id": order_import.pk if order_import else None,
+        "actor_id": actor.pk if actor else None,
+        "now": timezone.now(),
+        "grace": settings.ATTRIBUTION_GRACE_MINUTES,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(CREATE)
+        rows = _copy_rows(cursor, importer.parse(tables), progress)
+        if rows == 0:
+            raise FileRefused(imports.no_orders_message())
+        result = ImportResult(platform=channel, rows=rows)
+        _mark_bad_orders(cursor, context)
+        _collect_errors(cursor, result)
+        _match(cursor, context)
+        _upsert_orders(cursor, context, result)
+        _upsert_lines(cursor, context, result)
+        _refresh_statuses_and_count(cursor, context, result)
+        _split(cursor, context, result)
+        result.orders_attributed = _attribute(cursor, context)
+        cursor.execute(
+            """SELECT count(*) FROM livestreams_orderline l
+               JOIN import_orders o ON o.pk = l.order_id WHERE l.sku_id IS NULL"""
+        )
+        result.unmatched_lines = cursor.fetchone()[0]
+    return result
+
+
+def _copy_rows(
+    cursor: Any, items: Iterator[ParsedLine | RowError], progress: Callable[[int], None] | None
+) -> int:
+    """Streams parsed lines into import_stage, bad rows into import_bad; returns rows read."""
+    rows = 0
+    bad: list[tuple] = []
+    raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+    columns = ", ".join(f'"{name}"' for name in STAGE_COLUMNS)
+    with raw.copy(f"COPY import_stage ({columns}) FROM STDIN") as copy:
+        for item in items:
+            rows += 1
+            if isinstance(item, RowError):
+                bad.append((item.row, item.order_id, "row", item.column, item.message, "", None))
+            else:
+                copy.write_row(_stage_row(item))
+            if progress is not None and rows % 1000 == 0:
+                progress(rows)
+    if bad:
+        with raw.copy(
+            "COPY import_bad (row, order_id, kind, column_name, message, key, first_row) FROM STDIN"
+        ) as copy:
+            for record in bad:
+                copy.write_row(record)
+    return rows
+
+
+def _stage_row(line: ParsedLine) -> tuple:
+    return (
+        line.row, line.order_id, line.line_key, line.title, line.spec, line.quantity,
+        line.unit_price, line.line_total, line.product_id, line.merchant_code,
+        line.refunded_amount, line.platform_status[:50], line.status,
+        line.platform_after_sales[:50], line.after_sales or "none", line.shipped_at,
+        line.courier_name, line.tracking_number,
+        (line.order_platform_status or line.platform_status)[:50], line.ordered_at,
+        line.paid_at, line.order_paid_amount, line.shipping_fee, line.buyer_note,
+        line.recipient_name, line.recipient_mobile, line.province, line.city, line.district,
+        line.address, line.streamer_account, line.traffic_source,
+    )  # fmt: skip
+
+
+def _mark_bad_orders(cursor: Any, context: dict[str, Any]) -> None:
+    """Repeated sub-order ids and ids owned by another order make their order bad; then every
+    row of a bad order leaves the stage (reported as skipped with its order)."""
+    cursor.execute(
+        """
+        INSERT INTO import_bad (row, order_id, kind, column_name, message, key, first_row)
+        SELECT row, order_id, 'duplicate', '', '', line_key, first_row FROM (
+            SELECT row, order_id, line_key,
+                   min(row) OVER (PARTITION BY line_key) AS first_row
+            FROM import_stage) repeated
+        WHERE row > first_row;
+        DELETE FROM import_stage s USING import_bad b
+        WHERE b.kind = 'duplicate' AND s.row = b.row;
+        INSERT INTO import_bad (row, order_id, kind, column_name, message, key, first_row)
+        SELECT s.row, s.order_id, 'foreign', '', '', s.line_key, NULL
+        FROM import_stage s
+        JOIN livestreams_orderline l ON l.channel = %(channel)s AND l.line_key = s.line_key
+        JOIN livestreams_order o ON o.id = l.order_id
+        WHERE o.platform_order_id <> s.order_id;
+        INSERT INTO import_bad (row, order_id, kind, column_name, message, key, first_row)
+        SELECT s.row, s.order_id, 'sibling', '', '', '', firsts.first_bad
+        FROM import_stage s
+        JOIN (SELECT order_id, min(row) AS first_bad FROM import_bad
+              WHERE order_id <> '' GROUP BY order_id) firsts ON firsts.order_id = s.order_id
+        WHERE NOT EXISTS (SELECT 1 FROM import_bad b WHERE b.row = s.row);
+        DELETE FROM import_stage s USING import_bad b
+        WHERE b.order_id <> '' AND s.order_id = b.order_id;
+        """,
+        context,
+    )
+
+
+def _collect_errors(cursor: Any, result: ImportResult) -> None:
+    cursor.execute("SELECT count(*), count(DISTINCT row) FROM import_bad")
+    result.errors_total, result.skipped_rows = cursor.fetchone()
+    cursor.execute(
+        """SELECT row, order_id, kind, column_name, message, key, first_row FROM import_bad
+           ORDER BY row, kind LIMIT %s""",
+        [imports.MAX_REPORTED_ERRORS],
+    )
+    errors = []
+    for row, order_id, kind, column, message, key, first_row in cursor.fetchall():
+        if kind == "duplicate":
+            error = imports.duplicate_error(row, order_id, key, first_row)
+        elif kind == "foreign":
+            error = imports.foreign_error(row, order_id, key)
+        elif kind == "sibling":
+            error = imports.sibling_error(row, order_id, first_row)
+        else:
+            error = RowError(row, column, message, order_id)
+        errors.append(error)
+    errors.sort(key=lambda error: (error.row, error.message))
+    result.errors = [error.as_dict() for error in errors]
+
+
+def _match(cursor: Any, context: dict[str, Any]) -> None:
+    """Merchant code first, then a listing keyed by the code, the spec, or the product alone."""
+    cursor.execute(
+        """
+        UPDATE import_stage s SET sku_id = k.id, seller_id = p.seller_id
+        FROM products_sku k JOIN products_product p ON p.id = k.product_id
+        WHERE s.merchant_code <> '' AND k.merchant_code = s.merchant_code;
+        """
+    )
+    for key in ("s.merchant_code", "s.spec", "''"):
+        cursor.execute(
+            f"""
+            UPDATE import_stage s SET sku_id = l.sku_id, seller_id = p.seller_id
+            FROM products_channellisting l
+            JOIN products_sku k ON k.id = l.sku_id
+            JOIN products_product p ON p.id = k.product_id
+            WHERE s.sku_id IS NULL AND s.product_id <> '' AND l.platform = %(channel)s
+              AND l.platform_product_id = s.product_id AND l.platform_sku_id = {key}
+            """,  # noqa: S608 (key is one of three fixed expressions)
+            context,
+        )
+
+
+ORDER_COLUMNS = (
+    "paid_amount", "shipping_fee", "ordered_at", "paid_at", "platform_status", "buyer_note",
+    "recipient_name", "recipient_mobile", "recipient_province", "recipient_city",
+    "recipient_district", "recipient_address", "streamer_account", "traffic_source",
+)  # fmt: skip
+
+
+def _upsert_orders(cursor: Any, context: dict[str, Any], result: ImportResult) -> None:
+    cursor.execute(
+        """
+        CREATE TEMP TABLE import_orders ON COMMIT DROP AS
+        SELECT f.order_id,
+               CASE WHEN f.paid_at IS NULL THEN 0
+                    ELSE COALESCE(f.order_paid, t.paid_total, 0) END AS paid_amount,
+               f.shipping AS shipping_fee, f.ordered_at, f.paid_at,
+               f.order_platform_status AS platform_status, f.buyer_note,
+               f.recipient_name, f.recipient_mobile, f.province AS recipient_province,
+               f.city AS recipient_city, f.district AS recipient_district,
+               f.address AS recipient_address, f.streamer_account, f.traffic_source,
+               NULL::bigint AS pk, false AS inserted
+        FROM (SELECT DISTINCT ON (order_id) * FROM import_stage ORDER BY order_id, row) f
+        JOIN (SELECT order_id,
+                     sum(line_total) FILTER (WHERE paid_at IS NOT NULL) AS paid_total
+              FROM import_stage GROUP BY order_id) t USING (order_id);
+        CREATE UNIQUE INDEX ON import_orders (order_id);
+        """
+    )
+    columns = ", ".join(ORDER_COLUMNS)
+    changed = " OR ".join(
+        f"livestreams_order.{name} IS DISTINCT FROM EXCLUDED.{name}" for name in ORDER_COLUMNS
+    )
+    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in ORDER_COLUMNS)
+    cursor.execute(
+        f"""
+        WITH upserted AS (
+            INSERT INTO livestreams_order (channel, platform_order_id, {columns}, status,
+                attribution, last_import_id, created_at, updated_at)
+            SELECT %(channel)s, order_id, {columns}, 'paid', 'none', %(import_id)s,
+                   %(now)s, %(now)s
+            FROM import_orders
+            ON CONFLICT (channel, platform_order_id) DO UPDATE
+            SET {updates}, last_import_id = EXCLUDED.last_import_id,
+                updated_at = EXCLUDED.updated_at
+            WHERE {changed}
+            RETURNING id, platform_order_id, (xmax = 0) AS inserted
+        )
+        UPDATE import_orders io SET pk = u.id, inserted = u.inserted
+        FROM upserted u WHERE u.platform_order_id = io.order_id;
+        CREATE TEMP TABLE import_touched (order_pk bigint PRIMARY KEY) ON COMMIT DROP;
+        INSERT INTO import_touched
+        SELECT pk FROM import_orders WHERE pk IS NOT NULL AND NOT inserted;
+        UPDATE import_orders io SET pk = o.id FROM livestreams_order o
+        WHERE io.pk IS NULL AND o.channel = %(channel)s AND o.platform_order_id = io.order_id;
+        UPDATE import_stage s SET order_pk = io.pk FROM import_orders io
+        WHERE io.order_id = s.order_id;
+        """,  # noqa: S608 (column names are constants)
+        context,
+    )
+    cursor.execute("SELECT count(*) FILTER (WHERE inserted), count(*) FROM import_orders")
+    result.orders_created, total = cursor.fetchone()
+    context["orders_total"] = total
+
+
+LINE_INSERT = """
+INSERT INTO livestreams_orderline (order_id, channel, line_key, sku_id, seller_id,
+    platform_product_id, merchant_code, title, spec, quantity, unit_price, line_total,
+    refunded_amount, platform_status, status, platform_after_sales, after_sales_status,
+    shipped_at, courier_name, tracking_number, created_at, updated_at)
+SELECT order_pk, %(channel)s, line_key, sku_id, seller_id, product_id, merchant_code, title,
+       spec, quantity, unit_price, line_total, refunded, platform_status, status,
+       platform_after_sales, after_sales, shipped_at, courier, tracking, %(now)s, %(now)s
+FROM import_stage
+ON CONFLICT (channel, line_key) DO UPDATE SET
+    status = CASE WHEN {back} THEN livestreams_orderline.status ELSE EXCLUDED.status END,
+    platform_status = CASE WHEN {back} THEN livestreams_orderline.platform_status
+                           ELSE EXCLUDED.platform_status END,
+    shipped_at = CASE WHEN {back} THEN livestreams_orderline.shipped_at
+                      ELSE EXCLUDED.shipped_at END,
+    courier_name = CASE WHEN {back} THEN livestreams_orderline.courier_name
+                        ELSE EXCLUDED.courier_name END,
+    tracking_number = CASE WHEN {back} THEN livestreams_orderline.tracking_number
+                           ELSE EXCLUDED.tracking_number END,
+    platform_after_sales = EXCLUDED.platform_after_sales,
+    after_sales_status = EXCLUDED.after_sales_status,
+    refunded_amount = EXCLUDED.refunded_amount,
+    sku_id = COALESCE(livestreams_orderline.sku_id, EXCLUDED.sku_id),
+    seller_id = CASE WHEN livestreams_orderline.sku_id IS NULL THEN EXCLUDED.seller_id
+                     ELSE livestreams_orderline.seller_id END,
+    updated_at = EXCLUDED.updated_at
+WHERE (NOT {back} AND (
+        livestreams_orderline.status IS DISTINCT FROM EXCLUDED.status
+        OR livestreams_orderline.platform_status IS DISTINCT FROM EXCLUDED.platform_status
+        OR livestreams_orderline.shipped_at IS DISTINCT FROM EXCLUDED.shipped_at
+        OR livestreams_orderline.courier_name IS DISTINCT FROM EXCLUDED.courier_name
+        OR livestreams_orderline.tracking_number IS DISTINCT FROM EXCLUDED.tracking_number))
+   OR livestreams_orderline.platform_after_sales IS DISTINCT FROM EXCLUDED.platform_after_sales
+   OR livestreams_orderline.after_sales_status IS DISTINCT FROM EXCLUDED.after_sales_status
+   OR livestreams_orderline.refunded_amount IS DISTINCT FROM EXCLUDED.refunded_amount
+   OR (livestreams_orderline.sku_id IS NULL AND EXCLUDED.sku_id IS NOT NULL)
+RETURNING order_id, (xmax = 0) AS inserted
+"""
+
+
+def _upsert_lines(cursor: Any, context: dict[str, Any], result: ImportResult) -> None:
+    """Records the changes an existing line is about to take, then upserts every line."""
+    back = RANK.format("EXCLUDED.status") + " < " + RANK.format("livestreams_orderline.status")
+    forward = RANK.format("s.status") + " > " + RANK.format("l.status")
+    cursor.execute(
+        f"""
+        INSERT INTO livestreams_orderlinechange (line_id, field, from_value, to_value,
+            order_import_id, actor_id, created_at)
+        SELECT l.id, change.field, change.from_value, change.to_value, %(import_id)s,
+               %(actor_id)s, %(now)s
+        FROM import_stage s
+        JOIN livestreams_orderline l ON l.channel = %(channel)s AND l.line_key = s.line_key
+        CROSS JOIN LATERAL (VALUES
+            ('status', l.status, s.status, {forward}),
+            ('after_sales_status', l.after_sales_status, s.after_sales,
+             l.after_sales_status <> s.after_sales),
+            ('refunded_amount', l.refunded_amount::text, s.refunded::text,
+             l.refunded_amount <> s.refunded)
+        ) AS change(field, from_value, to_value, differs)
+        WHERE change.differs
+        ORDER BY l.id, change.field
+        """,  # noqa: S608 (fixed expressions)
+        context,
+    )
+    cursor.execute(
+        f"""
+        WITH upserted AS ({LINE_INSERT.format(back=back)})
+        SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted
+        """,  # noqa: S608
+        context,
+    )
+    result.lines_created, result.lines_updated = cursor.fetchone()
+    cursor.execute("SELECT count(*) FROM import_stage")
+    result.lines_unchanged = cursor.fetchone()[0] - result.lines_created - result.lines_updated
+    cursor.execute(
+        """
+        INSERT INTO import_touched
+        SELECT DISTINCT l.order_id FROM livestreams_orderline l
+        JOIN import_orders io ON io.pk = l.order_id AND NOT io.inserted
+        WHERE l.updated_at = %(now)s
+        ON CONFLICT DO NOTHING
+        """,
+        context,
+    )
+
+
+def _refresh_statuses_and_count(cursor: Any, context: dict[str, Any], result: ImportResult) -> None:
+    """Each order's status from its stored lines (as imports.order_status does)."""
+    cursor.execute(
+        """
+        WITH computed AS (
+            SELECT l.order_id, CASE
+                WHEN count(*) FILTER (WHERE l.status <> 'closed') = 0 THEN 'cancelled'
+                WHEN bool_and(l.status = 'unpaid') FILTER (WHERE l.status <> 'closed')
+                    THEN 'unpaid'
+                WHEN bool_and(l.status = 'completed') FILTER (WHERE l.status <> 'closed')
+                    THEN 'completed'
+                WHEN bool_and(l.status IN ('shipped', 'completed'))
+                    FILTER (WHERE l.status <> 'closed') THEN 'shipped'
+                WHEN bool_or(l.status IN ('shipped', 'completed'))
+                    FILTER (WHERE l.status <> 'closed') THEN 'part_shipped'
+                ELSE 'paid' END AS status
+            FROM livestreams_orderline l JOIN import_orders io ON io.pk = l.order_id
+            GROUP BY l.order_id
+        ), moved AS (
+            UPDATE livestreams_order o SET status = c.status FROM computed c
+            WHERE o.id = c.order_id AND o.status <> c.status RETURNING o.id
+        )
+        INSERT INTO import_touched
+        SELECT m.id FROM moved m JOIN import_orders io ON io.pk = m.id AND NOT io.inserted
+        ON CONFLICT DO NOTHING
+        """
+    )
+    cursor.execute("SELECT count(*) FROM import_touched")
+    result.orders_updated = cursor.fetchone()[0]
+    result.orders_unchanged = (
+        context["orders_total"] - result.orders_created - result.orders_updated
+    )
+
+
+def _split(cursor: Any, context: dict[str, Any], result: ImportResult) -> None:
+    """One seller order per (order, seller) with routable lines; emptied ones are cancelled."""
+    cursor.execute(
+        f"""
+        WITH created AS (
+            INSERT INTO livestreams_sellerorder
+                (order_id, seller_id, status, created_at, updated_at)
+            SELECT DISTINCT l.order_id, l.seller_id, 'pending', %(now)s, %(now)s
+            FROM livestreams_orderline l JOIN import_orders io ON io.pk = l.order_id
+            WHERE {ROUTABLE}
+            ORDER BY l.order_id, l.seller_id
+            ON CONFLICT (order_id, seller_id) DO NOTHING
+            RETURNING id
+        ), events AS (
+            INSERT INTO livestreams_sellerorderevent (seller_order_id, from_status, to_status,
+                actor_id, reason, created_at)
+            SELECT id, '', 'pending', NULL, '', %(now)s FROM created
+            RETURNING 1
+        )
+        SELECT count(*) FROM events
+        """,  # noqa: S608
+        context,
+    )
+    result.seller_orders_created = cursor.fetchone()[0]
+    cursor.execute(
+        f"""
+        UPDATE livestreams_orderline l SET seller_order_id = so.id
+        FROM livestreams_sellerorder so, import_orders io
+        WHERE io.pk = l.order_id AND so.order_id = l.order_id AND so.seller_id = l.seller_id
+          AND {ROUTABLE} AND l.seller_order_id IS DISTINCT FROM so.id
+        """,  # noqa: S608
+        context,
+    )
+    cursor.execute(
+        f"""
+        WITH emptied AS (
+            SELECT so.id, so.status FROM livestreams_sellerorder so
+            JOIN import_orders io ON io.pk = so.order_id
+            WHERE so.status IN ('pending', 'forwarded', 'acknowledged')
+              AND NOT EXISTS (SELECT 1 FROM livestreams_orderline l
+                              WHERE l.order_id = so.order_id AND l.seller_id = so.seller_id
+                                AND {ROUTABLE})
+            FOR UPDATE OF so
+        ), cancelled AS (
+            UPDATE livestreams_sellerorder so SET status = 'cancelled', updated_at = %(now)s
+            FROM emptied e WHERE so.id = e.id RETURNING so.id, e.status AS from_status
+        ), events AS (
+            INSERT INTO livestreams_sellerorderevent (seller_order_id, from_status, to_status,
+                actor_id, reason, created_at)
+            SELECT id, from_status, 'cancelled', %(actor_id)s, 'all lines cancelled or refunded',
+                   %(now)s
+            FROM cancelled RETURNING 1
+        )
+        SELECT count(*) FROM events
+        """,  # noqa: S608
+        context,
+    )
+    result.seller_orders_cancelled = cursor.fetchone()[0]
+
+
+def _attribute(cursor: Any, context: dict[str, Any]) -> int:
+    """As attribution.attribute_orders: the named session, else the only one on air."""
+    cursor.execute(
+        """
+        WITH candidates AS (
+            SELECT o.id AS order_id, o.streamer_account, s.id AS session_id,
+                   s.platform_account
+            FROM livestreams_order o
+            JOIN import_orders io ON io.pk = o.id
+            JOIN livestreams_livesession s ON s.platform = o.channel
+                 AND s.status <> 'cancelled'
+                 AND o.paid_at BETWEEN COALESCE(s.actual_start, s.planned_start)
+                     AND COALESCE(s.actual_end, s.planned_end)
+                         + make_interval(mins => %(grace)s)
+            WHERE o.attribution = 'none' AND o.paid_at IS NOT NULL
+        ), chosen AS (
+            SELECT order_id, min(session_id) AS session_id, 'export' AS how
+            FROM candidates
+            WHERE streamer_account <> '' AND platform_account = streamer_account
+            GROUP BY order_id HAVING count(*) = 1
+            UNION ALL
+            SELECT order_id, min(session_id), 'time_window'
+            FROM candidates WHERE streamer_account = ''
+            GROUP BY order_id HAVING count(*) = 1
+        ), updated AS (
+            UPDATE livestreams_order o SET live_session_id = c.session_id, attribution = c.how
+            FROM chosen c WHERE o.id = c.order_id RETURNING 1
+        )
+        SELECT count(*) FROM updated
+        """,
+        context,
+    )
+    return cursor.fetchone()[0]
