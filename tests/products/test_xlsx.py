@@ -19,6 +19,7 @@ from products.models import (
     Tag,
     months_to_mask,
 )
+from products.xlsx import reading
 from tests.factories import (
     CategoryFactory,
     EnterpriseFactory,
@@ -436,7 +437,7 @@ def openpyxl_must_not_open(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("openpyxl opened a file that should have been refused")
 
-    monkeypatch.setattr(xlsx.openpyxl, "load_workbook", refuse)
+    monkeypatch.setattr(reading.openpyxl, "load_workbook", refuse)
 
 
 @pytest.mark.usefixtures("english", "openpyxl_must_not_open")
@@ -480,7 +481,7 @@ def test_a_file_over_the_size_limit_is_refused(world):
 
 @pytest.mark.usefixtures("english")
 def test_a_file_over_the_row_limit_is_refused(world, monkeypatch):
-    monkeypatch.setattr(xlsx, "MAX_ROWS", 2)
+    monkeypatch.setattr(reading, "MAX_ROWS", 2)
 
     result = run_import(good_rows())
 
