@@ -307,7 +307,6 @@ class Order(models.Model):
         ]
         indexes = [
             models.Index(fields=["channel", "paid_at"], name="order_channel_paid"),
-            models.Index(fields=["live_session"], name="order_session"),
         ]
 
     def __str__(self) -> str:
@@ -330,7 +329,11 @@ class SellerOrder(models.Model):
         Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="seller_orders"
     )
     seller = models.ForeignKey(
-        Member, verbose_name=_("seller"), on_delete=models.PROTECT, related_name="seller_orders"
+        Member,
+        verbose_name=_("seller"),
+        on_delete=models.PROTECT,
+        related_name="seller_orders",
+        db_index=False,  # seller_order_seller_status (seller, status) serves lookups by seller
     )
     status = models.CharField(
         _("status"),
@@ -420,6 +423,7 @@ class OrderLine(models.Model):
         related_name="order_lines",
         null=True,
         blank=True,
+        db_index=False,  # line_seller_status (seller, status) serves lookups by seller
     )
     seller_order = models.ForeignKey(
         SellerOrder,

@@ -92,6 +92,11 @@ class ParsedLine:
 
 def clean(value: object) -> str:
     """A cell as text: strip TAB/space padding, Excel's ="…" wrapper and a leading apostrophe."""
+    if type(value) is str:  # the common case first: this runs for every cell of every row
+        text = value.strip()
+        if text and text[0] in "='":
+            return _unwrap(text)
+        return text
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -99,14 +104,15 @@ def clean(value: object) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return (
-            format(Decimal(repr(value)).normalize(), "f")
-            if value != int(value)
-            else str(int(value))
-        )
+        if value == int(value):
+            return str(int(value))
+        return format(Decimal(repr(value)).normalize(), "f")
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
-    text = str(value).strip().strip("\t").strip()
+    return clean(str(value))
+
+
+def _unwrap(text: str) -> str:
     if text.startswith('="') and text.endswith('"'):
         text = text[2:-1]
     if text.startswith("'"):

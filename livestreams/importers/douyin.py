@@ -18,7 +18,6 @@ from livestreams.importers.base import (
     ParsedLine,
     RowError,
     Table,
-    cell,
     clean,
     identifier,
     moment,
@@ -96,64 +95,64 @@ class DouyinImporter(Importer):
     def parse(self, tables: list[Table]) -> Iterator[ParsedLine | RowError]:
         table = tables[0]
         columns = Columns(table.header, table.name)
-        at = {key: columns.find(*titles) for key, titles in COLUMNS.items()}
+        # A missing optional column reads the empty cell appended to every row (index -1).
+        at = {key: _or_last(columns.find(*titles)) for key, titles in COLUMNS.items()}
+        width = len(table.header)
         for number, cells in table.rows:
-            yield self._line(number, cells, at, table.header)
+            short = len(cells) < width
+            cells.append("")
+            yield self._line(number, cells, at, table.header, short)
 
     def _line(
-        self, number: int, cells: list[Any], at: dict[str, int | None], header: list[str]
+        self, number: int, cells: list[Any], at: dict[str, int], header: list[str], short: bool
     ) -> ParsedLine | RowError:
-        order_id = clean(cell(cells, at["order_id"]))
+        order_id = clean(cells[at["order_id"]])
         current = "主订单编号"
         try:
-            if len(cells) < len(header):
+            if short:
                 raise BadValue(_("the row has fewer cells than the header"))
-            order_id = identifier(cell(cells, at["order_id"]), column=current)
+            order_id = identifier(cells[at["order_id"]], column=current)
             current = "子订单编号"
-            line_key = identifier(cell(cells, at["line_key"]), column=current)
+            line_key = identifier(cells[at["line_key"]], column=current)
             current = "商品数量"
-            count = quantity(cell(cells, at["quantity"]), column=current)
+            count = quantity(cells[at["quantity"]], column=current)
             current = header[at["unit_price"]]
-            unit_price = money(cell(cells, at["unit_price"]), column=current)
+            unit_price = money(cells[at["unit_price"]], column=current)
             current = "订单应付金额"
-            line_total = money(cell(cells, at["line_total"]), column=current)
+            line_total = money(cells[at["line_total"]], column=current)
             current = "运费"
-            shipping = money(cell(cells, at["shipping_fee"]), column=current, required=False)
+            shipping = money(cells[at["shipping_fee"]], column=current, required=False)
             current = "订单提交时间"
-            ordered_at = moment(cell(cells, at["ordered_at"]), column=current)
+            ordered_at = moment(cells[at["ordered_at"]], column=current)
             current = "支付完成时间"
-            paid_at = moment(cell(cells, at["paid_at"]), column=current)
+            paid_at = moment(cells[at["paid_at"]], column=current)
             current = "发货时间"
-            shipped_at = moment(cell(cells, at["shipped_at"]), column=current)
+            shipped_at = moment(cells[at["shipped_at"]], column=current)
             current = "订单状态"
-            platform_status = optional(cell(cells, at["status"]))
+            platform_status = optional(cells[at["status"]])
             status = LINE_STATUS.get(platform_status)
             if status is None:
                 raise BadValue(_("unknown 订单状态: %(value)s") % {"value": platform_status[:30]})
         except BadValue as error:
             return RowError(number, current, str(error), order_id)
-        after_raw = optional(cell(cells, at["after_sales"]))
+        after_raw = optional(cells[at["after_sales"]])
         after = AFTER_SALES.get(after_raw, "none" if not after_raw else "open")
-        streamer = optional(cell(cells, at["streamer_id"])) or optional(
-            cell(cells, at["streamer_name"])
-        )
+        streamer = optional(cells[at["streamer_id"]]) or optional(cells[at["streamer_name"]])
         address = " ".join(
-            part
-            for part in (optional(cell(cells, at["street"])), optional(cell(cells, at["address"])))
-            if part
+            part for part in (optional(cells[at["street"]]), optional(cells[at["address"]])) if part
         )
-        courier, tracking = _courier(optional(cell(cells, at["courier"])))
+        courier, tracking = _courier(optional(cells[at["courier"]]))
         return ParsedLine(
             row=number,
             order_id=order_id,
             line_key=line_key,
-            title=clean(cell(cells, at["title"]))[:200],
-            spec=optional(cell(cells, at["spec"]))[:200],
+            title=clean(cells[at["title"]])[:200],
+            spec=optional(cells[at["spec"]])[:200],
             quantity=count,
             unit_price=unit_price,
             line_total=line_total,
-            product_id=optional(cell(cells, at["product_id"]))[:64],
-            merchant_code=optional(cell(cells, at["merchant_code"]))[:64],
+            product_id=optional(cells[at["product_id"]])[:64],
+            merchant_code=optional(cells[at["merchant_code"]])[:64],
             refunded_amount=line_total if after == "refunded" else line_total * 0,
             platform_status=platform_status,
             status=status,
@@ -165,16 +164,20 @@ class DouyinImporter(Importer):
             ordered_at=ordered_at,
             paid_at=paid_at,
             shipping_fee=shipping,
-            buyer_note=optional(cell(cells, at["buyer_note"])),
-            recipient_name=optional(cell(cells, at["recipient_name"]))[:100],
-            recipient_mobile=optional(cell(cells, at["recipient_mobile"]))[:40],
-            province=optional(cell(cells, at["province"]))[:50],
-            city=optional(cell(cells, at["city"]))[:50],
-            district=optional(cell(cells, at["district"]))[:50],
+            buyer_note=optional(cells[at["buyer_note"]]),
+            recipient_name=optional(cells[at["recipient_name"]])[:100],
+            recipient_mobile=optional(cells[at["recipient_mobile"]])[:40],
+            province=optional(cells[at["province"]])[:50],
+            city=optional(cells[at["city"]])[:50],
+            district=optional(cells[at["district"]])[:50],
             address=address[:300],
             streamer_account=streamer[:100],
-            traffic_source=optional(cell(cells, at["traffic"]))[:50],
+            traffic_source=optional(cells[at["traffic"]])[:50],
         )
+
+
+def _or_last(position: int | None) -> int:
+    return -1 if position is None else position
 
 
 def _courier(text: str) -> tuple[str, str]:

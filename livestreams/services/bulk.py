@@ -45,7 +45,7 @@ CREATE TEMP TABLE import_stage (
     order_paid numeric(12,2), shipping numeric(12,2), buyer_note text, recipient_name text,
     recipient_mobile text, province text, city text, district text, address text,
     streamer_account text, traffic_source text,
-    sku_id bigint, seller_id bigint, order_pk bigint
+    sku_id bigint, seller_id bigint
 ) ON COMMIT DROP;
 CREATE TEMP TABLE import_bad (
     row integer, order_id text, kind text, column_name text, message text, key text,
@@ -57,6 +57,8 @@ RANK = """(CASE {0} WHEN 'unpaid' THEN 0 WHEN 'paid' THEN 1 WHEN 'shipped' THEN 
            WHEN 'completed' THEN 3 WHEN 'closed' THEN 4 END)"""
 ROUTABLE = """l.sku_id IS NOT NULL AND l.status IN ('paid', 'shipped', 'completed')
               AND l.after_sales_status <> 'refunded'"""
+ROUTABLE_STAGE = """s.sku_id IS NOT NULL AND s.status IN ('paid', 'shipped', 'completed')
+                    AND s.after_sales <> 'refunded'"""
 
 
 def load(
@@ -86,6 +88,7 @@ def load(
         _collect_errors(cursor, result)
         _match(cursor, context)
         _upsert_orders(cursor, context, result)
+        _create_seller_orders_for_new_lines(cursor, context, result)
         _upsert_lines(cursor, context, result)
         _refresh_statuses_and_count(cursor, context, result)
         _split(cursor, context, result)
@@ -269,8 +272,6 @@ def _upsert_orders(cursor: Any, context: dict[str, Any], result: ImportResult) -
         SELECT pk FROM import_orders WHERE pk IS NOT NULL AND NOT inserted;
         UPDATE import_orders io SET pk = o.id FROM livestreams_order o
         WHERE io.pk IS NULL AND o.channel = %(channel)s AND o.platform_order_id = io.order_id;
-        UPDATE import_stage s SET order_pk = io.pk FROM import_orders io
-        WHERE io.order_id = s.order_id;
         """,  # noqa: S608 (column names are constants)
         context,
     )
@@ -281,13 +282,17 @@ def _upsert_orders(cursor: Any, context: dict[str, Any], result: ImportResult) -
 
 LINE_INSERT = """
 INSERT INTO livestreams_orderline (order_id, channel, line_key, sku_id, seller_id,
-    platform_product_id, merchant_code, title, spec, quantity, unit_price, line_total,
-    refunded_amount, platform_status, status, platform_after_sales, after_sales_status,
-    shipped_at, courier_name, tracking_number, created_at, updated_at)
-SELECT order_pk, %(channel)s, line_key, sku_id, seller_id, product_id, merchant_code, title,
-       spec, quantity, unit_price, line_total, refunded, platform_status, status,
-       platform_after_sales, after_sales, shipped_at, courier, tracking, %(now)s, %(now)s
-FROM import_stage
+    seller_order_id, platform_product_id, merchant_code, title, spec, quantity, unit_price,
+    line_total, refunded_amount, platform_status, status, platform_after_sales,
+    after_sales_status, shipped_at, courier_name, tracking_number, created_at, updated_at)
+SELECT io.pk, %(channel)s, s.line_key, s.sku_id, s.seller_id, so.id, s.product_id,
+       s.merchant_code, s.title, s.spec, s.quantity, s.unit_price, s.line_total, s.refunded,
+       s.platform_status, s.status, s.platform_after_sales, s.after_sales, s.shipped_at,
+       s.courier, s.tracking, %(now)s, %(now)s
+FROM import_stage s
+JOIN import_orders io ON io.order_id = s.order_id
+LEFT JOIN livestreams_sellerorder so ON so.order_id = io.pk AND so.seller_id = s.seller_id
+     AND {routable_stage}
 ON CONFLICT (channel, line_key) DO UPDATE SET
     status = CASE WHEN {back} THEN livestreams_orderline.status ELSE EXCLUDED.status END,
     platform_status = CASE WHEN {back} THEN livestreams_orderline.platform_status
@@ -319,6 +324,34 @@ RETURNING order_id, (xmax = 0) AS inserted
 """
 
 
+def _create_seller_orders_for_new_lines(
+    cursor: Any, context: dict[str, Any], result: ImportResult
+) -> None:
+    """Seller orders for lines that do not exist yet, so new lines are inserted linked.
+
+    (Existing lines keep their link here; _split corrects any that change.)
+    """
+    cursor.execute(
+        f"""
+        WITH created AS (
+            INSERT INTO livestreams_sellerorder
+                (order_id, seller_id, status, created_at, updated_at)
+            SELECT DISTINCT io.pk, s.seller_id, 'pending', %(now)s, %(now)s
+            FROM import_stage s JOIN import_orders io ON io.order_id = s.order_id
+            WHERE {ROUTABLE_STAGE}
+              AND NOT EXISTS (SELECT 1 FROM livestreams_orderline l
+                              WHERE l.channel = %(channel)s AND l.line_key = s.line_key)
+            ORDER BY io.pk, s.seller_id
+            ON CONFLICT (order_id, seller_id) DO NOTHING
+            RETURNING id
+        )
+        SELECT count(*) FROM created
+        """,  # noqa: S608
+        context,
+    )
+    result.seller_orders_created = cursor.fetchone()[0]
+
+
 def _upsert_lines(cursor: Any, context: dict[str, Any], result: ImportResult) -> None:
     """Records the changes an existing line is about to take, then upserts every line."""
     back = RANK.format("EXCLUDED.status") + " < " + RANK.format("livestreams_orderline.status")
@@ -345,7 +378,7 @@ def _upsert_lines(cursor: Any, context: dict[str, Any], result: ImportResult) ->
     )
     cursor.execute(
         f"""
-        WITH upserted AS ({LINE_INSERT.format(back=back)})
+        WITH upserted AS ({LINE_INSERT.format(back=back, routable_stage=ROUTABLE_STAGE)})
         SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted
         """,  # noqa: S608
         context,
@@ -412,17 +445,12 @@ def _split(cursor: Any, context: dict[str, Any], result: ImportResult) -> None:
             ORDER BY l.order_id, l.seller_id
             ON CONFLICT (order_id, seller_id) DO NOTHING
             RETURNING id
-        ), events AS (
-            INSERT INTO livestreams_sellerorderevent (seller_order_id, from_status, to_status,
-                actor_id, reason, created_at)
-            SELECT id, '', 'pending', NULL, '', %(now)s FROM created
-            RETURNING 1
         )
-        SELECT count(*) FROM events
+        SELECT count(*) FROM created
         """,  # noqa: S608
         context,
     )
-    result.seller_orders_created = cursor.fetchone()[0]
+    result.seller_orders_created += cursor.fetchone()[0]
     cursor.execute(
         f"""
         UPDATE livestreams_orderline l SET seller_order_id = so.id

@@ -11,7 +11,6 @@ from livestreams.models import (
     LineStatus,
     OrderLine,
     SellerOrder,
-    SellerOrderEvent,
     SellerOrderStatus,
 )
 from livestreams.services import seller_orders
@@ -82,12 +81,9 @@ def _create_missing(
         order_id__in={k[0] for k in keys}, seller_id__in={k[1] for k in keys}
     )
     made = [so for so in fresh if (so.order_id, so.seller_id) not in existing]
+    # A seller order is born pending (its created_at says when); events record its changes.
     for seller_order in made:
         existing[(seller_order.order_id, seller_order.seller_id)] = seller_order
-    SellerOrderEvent.objects.bulk_create(
-        SellerOrderEvent(seller_order=so, from_status="", to_status=SellerOrderStatus.PENDING)
-        for so in made
-    )
     return len(made)
 
 
