@@ -5,6 +5,8 @@ mounted here under one namespace per face, so `seller:home` and `staff:members` 
 whichever app a page lives in.
 """
 
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -27,3 +29,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
 ]
+
+if settings.DEBUG:
+    # Uploaded photos under `make run`; in production the web server serves MEDIA_ROOT.
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
