@@ -12,7 +12,9 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from config.api import DocsPermission, not_found
 from products.api import (
@@ -25,7 +27,20 @@ from products.api import (
 )
 
 
-class SchemaView(SpectacularAPIView):
+class JsonErrorsMixin:
+    """Errors of the schema and docs pages are the API's JSON errors, not YAML or HTML."""
+
+    def finalize_response(
+        self, request: Request, response: HttpResponse, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        if isinstance(response, Response) and response.status_code >= 400:
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = "application/json"
+        return response
+
+
+class SchemaView(JsonErrorsMixin, SpectacularAPIView):
     permission_classes = [DocsPermission]
 
 
@@ -50,7 +65,7 @@ SWAGGER_PAGE = """<!DOCTYPE html>
 """
 
 
-class SwaggerView(SpectacularSwaggerSplitView):
+class SwaggerView(JsonErrorsMixin, SpectacularSwaggerSplitView):
     """Swagger UI at /api/docs/, from the vendored drf-spectacular-sidecar files."""
 
     permission_classes = [DocsPermission]

@@ -35,8 +35,8 @@ from products.models import Category, Product, ProductStatus
 from products.selectors import public_products
 from products.serializers import (
     CategoryTreeSerializer,
+    ProductCardSerializer,
     ProductDetailSerializer,
-    ProductListSerializer,
     SellerSerializer,
 )
 
@@ -272,7 +272,7 @@ PRODUCT_DETAIL_EXAMPLE = {
         "page. Filters combine (AND); an unknown filter name is ignored, a bad value answers "
         "400. A product matches price_min/price_max when one of its active SKUs is in range."
     ),
-    responses={200: ProductListSerializer(many=True), **error_responses(400)},
+    responses={200: ProductCardSerializer(many=True), **error_responses(400)},
     examples=[
         OpenApiExample(
             "page",
@@ -283,7 +283,7 @@ PRODUCT_DETAIL_EXAMPLE = {
     ],
 )
 class ProductListView(CatalogueView, generics.ListAPIView):
-    serializer_class = ProductListSerializer
+    serializer_class = ProductCardSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = ProductFilter
     pagination_class = ProductPagination

@@ -100,7 +100,7 @@ class SKUSerializer(serializers.ModelSerializer):
         return sku.stock > 0
 
 
-class ProductListSerializer(serializers.ModelSerializer):
+class ProductCardSerializer(serializers.ModelSerializer):
     """A product as a list shows it: what a card needs, with its first photo's thumbnails."""
 
     category = ProductCategorySerializer(read_only=True)
@@ -176,14 +176,14 @@ class ProductListSerializer(serializers.ModelSerializer):
         }
 
 
-class ProductDetailSerializer(ProductListSerializer):
+class ProductDetailSerializer(ProductCardSerializer):
     """A product's page: everything of the list, with all its active SKUs and all its photos."""
 
     skus = SKUSerializer(many=True, read_only=True, help_text=_("Its active SKUs, in order."))
     images = ImageSerializer(many=True, read_only=True, help_text=_("All its photos, in order."))
 
-    class Meta(ProductListSerializer.Meta):
-        fields = [*ProductListSerializer.Meta.fields, "skus", "images"]
+    class Meta(ProductCardSerializer.Meta):
+        fields = [*ProductCardSerializer.Meta.fields, "skus", "images"]
         read_only_fields = fields
 
 
