@@ -1,157 +1,16 @@
-"""The livestream base and the order spine: studios, live sessions, orders, lines, seller orders."""
+"""The order spine: imports, orders, lines, seller orders and their histories."""
 
 import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from alliance.models import Campaign, Member
-from products.models import SKU, Product
-
-
-class Channel(models.TextChoices):
-    """Where an order came from: a platform's export, or one of our own channels."""
-
-    DOUYIN = "douyin", _("Douyin (抖音)")
-    TAOBAO = "taobao", _("Taobao / Tmall (淘宝)")
-    CHANNELS = "channels", _("WeChat Channels (视频号)")
-    MINIPROGRAM = "miniprogram", _("Mini-program (小程序)")
-    COURTYARD_QR = "courtyard_qr", _("Courtyard QR code (庭院扫码)")
-
-
-LIVESTREAM_PLATFORMS = (Channel.DOUYIN, Channel.TAOBAO, Channel.CHANNELS)
-
-
-class Studio(models.Model):
-    """One of the livestream base's studios (直播间)."""
-
-    number = models.PositiveSmallIntegerField(_("number"), unique=True)
-    name = models.CharField(_("name"), max_length=50)
-    equipment = models.TextField(_("equipment"), blank=True)
-    notes = models.TextField(_("notes"), blank=True)
-    is_active = models.BooleanField(_("in use"), default=True)
-
-    class Meta:
-        verbose_name = _("studio")
-        verbose_name_plural = _("studios")
-        ordering = ["number"]
-
-    def __str__(self) -> str:
-        return f"{self.number:02d} {self.name}"
-
-
-class LiveSessionStatus(models.TextChoices):
-    PLANNED = "planned", _("planned")
-    LIVE = "live", _("live")
-    ENDED = "ended", _("ended")
-    CANCELLED = "cancelled", _("cancelled")
-
-
-class LiveSession(models.Model):
-    """A live session: a studio, a streamer, a platform and a time.
-
-    A studio and a streamer are never booked for two overlapping sessions that are not
-    cancelled: the booking service checks under a lock, and on PostgreSQL two exclusion
-    constraints (migration 0002) make it impossible.
-    """
-
-    title = models.CharField(_("title"), max_length=120)
-    studio = models.ForeignKey(
-        Studio, verbose_name=_("studio"), on_delete=models.PROTECT, related_name="sessions"
-    )
-    streamer = models.ForeignKey(
-        Member,
-        verbose_name=_("streamer"),
-        on_delete=models.PROTECT,
-        related_name="live_sessions",
-        null=True,
-        blank=True,
-        limit_choices_to={"is_streamer": True},
-    )
-    staff_streamer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("staff streamer"),
-        on_delete=models.PROTECT,
-        related_name="hosted_sessions",
-        null=True,
-        blank=True,
-        limit_choices_to={"is_staff": True},
-        help_text=_("When a member of staff streams instead of a member."),
-    )
-    platform = models.CharField(
-        _("platform"),
-        max_length=20,
-        choices=[(c.value, c.label) for c in LIVESTREAM_PLATFORMS],
-    )
-    platform_account = models.CharField(
-        _("platform room or account"),
-        max_length=100,
-        blank=True,
-        help_text=_(
-            "The room id or streamer account the platform's export names (达人ID, 带货账号)."
-        ),
-    )
-    planned_start = models.DateTimeField(_("planned start"))
-    planned_end = models.DateTimeField(_("planned end"))
-    actual_start = models.DateTimeField(_("actual start"), null=True, blank=True)
-    actual_end = models.DateTimeField(_("actual end"), null=True, blank=True)
-    featured_products = models.ManyToManyField(
-        Product, verbose_name=_("featured products"), related_name="live_sessions", blank=True
-    )
-    campaign = models.ForeignKey(
-        Campaign,
-        verbose_name=_("campaign"),
-        on_delete=models.PROTECT,
-        related_name="live_sessions",
-        null=True,
-        blank=True,
-    )
-    status = models.CharField(
-        _("status"),
-        max_length=20,
-        choices=LiveSessionStatus.choices,
-        default=LiveSessionStatus.PLANNED,
-    )
-    notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("live session")
-        verbose_name_plural = _("live sessions")
-        ordering = ["-planned_start"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(planned_end__gt=F("planned_start")),
-                name="session_ends_after_it_starts",
-                violation_error_message=_("A session must end after it starts."),
-            ),
-            models.CheckConstraint(
-                condition=Q(actual_end__isnull=True)
-                | Q(actual_start__isnull=False, actual_end__gt=F("actual_start")),
-                name="session_actual_end_after_start",
-                violation_error_message=_("The actual end must come after the actual start."),
-            ),
-            models.CheckConstraint(
-                condition=Q(streamer__isnull=False) | Q(staff_streamer__isnull=False),
-                name="session_has_a_streamer",
-                violation_error_message=_("A session needs a streamer (a member or staff)."),
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=LiveSessionStatus.values), name="session_status_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(platform__in=[c.value for c in LIVESTREAM_PLATFORMS]),
-                name="session_platform_valid",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["platform", "planned_start"], name="session_platform_start"),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
+from alliance.models import Member
+from livestreams.models.channels import Channel
+from livestreams.models.sessions import LiveSession
+from products.models import SKU
 
 
 class OrderStatus(models.TextChoices):
@@ -236,6 +95,11 @@ class OrderImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_names} ({self.get_status_display()})"
+
+
+def label_upload_path(instance: models.Model, filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"labels/{secrets.token_hex(16)}.{extension[:5]}"
 
 
 class Order(models.Model):
@@ -341,6 +205,29 @@ class SellerOrder(models.Model):
         choices=SellerOrderStatus.choices,
         default=SellerOrderStatus.PENDING,
     )
+    # Forwarding: a worker (or the sweep) holds a lease while it forwards; tries are counted;
+    # a problem staff must act on is written down (and shown on the forwarding monitor).
+    lease_until = models.DateTimeField(_("being forwarded until"), null=True, blank=True)
+    forward_attempts = models.PositiveSmallIntegerField(_("forwarding tries"), default=0)
+    problem = models.CharField(_("problem for staff"), max_length=300, blank=True)
+    problem_at = models.DateTimeField(_("problem since"), null=True, blank=True)
+    forwarded_at = models.DateTimeField(_("forwarded at"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # Shipping: the courier and tracking number come from staff (a platform's e-waybill) or from
+    # the seller (our own channels); a label file may come with them.
+    courier = models.CharField(_("courier"), max_length=20, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True)
+    label = models.FileField(_("shipping label"), upload_to=label_upload_path, blank=True)
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    uploaded_at = models.DateTimeField(
+        _("sent back to the platform at"),
+        null=True,
+        blank=True,
+        help_text=_("When its tracking number went into a batch-shipment file."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -357,6 +244,11 @@ class SellerOrder(models.Model):
         indexes = [
             models.Index(fields=["seller", "status"], name="seller_order_seller_status"),
             models.Index(fields=["status", "created_at"], name="seller_order_status_created"),
+            models.Index(
+                fields=["created_at"],
+                name="seller_order_pending",
+                condition=Q(status="pending"),
+            ),
         ]
 
     def __str__(self) -> str:
