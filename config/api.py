@@ -92,7 +92,7 @@ def _describe(exc: exceptions.APIException) -> tuple[str, str, dict[str, Any]]:
     detail = exc.detail
     if isinstance(exc, exceptions.Throttled):
         wait = math.ceil(exc.wait) if exc.wait is not None else None
-        message = _("Too many requests. Please wait a moment and try again.")
+        message = _("Too many requests; please wait a little and try again.")
         return "throttled", message, ({"retry_after": wait} if wait is not None else {})
     if isinstance(detail, (dict, list)):
         message = _("Some parameters are not valid; see details.")
@@ -166,9 +166,9 @@ ERROR_RESPONSES: dict[int, OpenApiResponse] = {
                 "invalid",
                 "invalid",
                 "部分参数无效，详见 details。",
-                {"month": ["月份应为 1 到 12。"]},
+                {"month": ["确保该值小于或等于12。"]},
             ),
-            _example("invalid_cursor", "invalid_cursor", "无效游标"),
+            _example("invalid_cursor", "invalid_cursor", "翻页游标无效，请从第一页重新开始。"),
         ],
     ),
     404: OpenApiResponse(
