@@ -391,6 +391,37 @@ def test_months_in_season_are_ticked_boxes(staff_client):
     assert product.season_months == months_to_mask([12, 1, 2, 3, 4])
 
 
+def test_a_product_added_in_the_admin_starts_as_a_draft_with_its_skus(staff_client):
+    seller = MemberFactory(is_seller=True)
+    category = SubCategoryFactory()
+    data = {
+        "name": "金峨杜鹃 小盆栽",
+        "seller": seller.pk,
+        "category": category.pk,
+        "unit": "盆",
+        "months": [3, 4, 5],
+        "skus-TOTAL_FORMS": 1,
+        "skus-INITIAL_FORMS": 0,
+        "skus-0-spec": "带盆",
+        "skus-0-merchant_code": "JE-DJ-1",
+        "skus-0-price": "39.00",
+        "skus-0-low_stock_threshold": 5,
+        "skus-0-is_active": "on",
+        "images-TOTAL_FORMS": 0,
+        "images-INITIAL_FORMS": 0,
+        "status_changes-TOTAL_FORMS": 0,
+        "status_changes-INITIAL_FORMS": 0,
+    }
+
+    response = staff_client.post("/admin/products/product/add/", data)
+
+    assert response.status_code == 302
+    product = Product.objects.get(name="金峨杜鹃 小盆栽")
+    assert product.status == ProductStatus.DRAFT
+    assert product.season_months == months_to_mask([3, 4, 5])
+    assert list(product.skus.values_list("merchant_code", "stock")) == [("JE-DJ-1", 0)]
+
+
 def test_stock_cannot_be_set_through_the_sku_inline(staff_client):
     sku = SKUFactory(stock=20)
     data = product_form(sku.product) | {"skus-0-stock": 999, "skus-0-price": "45.00"}
