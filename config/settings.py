@@ -151,6 +151,19 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 1,
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Forwarding has its own queue so that a burst of imports never waits behind other work.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {"livestreams.forward_seller_orders": {"queue": "forwarding"}}
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", default=10.0)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-pending-seller-orders": {
+        "task": "livestreams.sweep_pending",
+        "schedule": env.float("FORWARD_SWEEP_EVERY_SECONDS", default=60.0),
+    },
+    "remind-and-escalate": {"task": "livestreams.remind_and_escalate", "schedule": 300.0},
+    "anonymise-closed-orders": {"task": "livestreams.anonymise_closed_orders", "schedule": 3600.0},
+}
 
 if REDIS_URL:
     CACHES = {
@@ -220,6 +233,31 @@ SESSION_COOKIE_HTTPONLY = True
 # Notification channels. The WeCom group-robot webhook is a URL a member types and the server
 # calls, so only these origins are accepted (SSRF), at save and again at send.
 WECOM_WEBHOOK_ORIGINS = env.list("WECOM_WEBHOOK_ORIGINS", default=["https://qyapi.weixin.qq.com"])
+
+# Forwarding seller orders (RELIABILITY.md §1, §2). Retries back off exponentially with jitter,
+# capped well below the broker's visibility timeout so no retry is delivered twice by Redis.
+FORWARD_MAX_RETRIES = env.int("FORWARD_MAX_RETRIES", default=5)
+FORWARD_BACKOFF_BASE_SECONDS = env.float("FORWARD_BACKOFF_BASE_SECONDS", default=10.0)
+FORWARD_BACKOFF_MAX_SECONDS = env.float("FORWARD_BACKOFF_MAX_SECONDS", default=600.0)
+FORWARD_LEASE_SECONDS = env.int("FORWARD_LEASE_SECONDS", default=300)
+FORWARD_MAX_DELIVERIES = env.int("FORWARD_MAX_DELIVERIES", default=12)
+FORWARD_SWEEP_AFTER_SECONDS = env.int("FORWARD_SWEEP_AFTER_SECONDS", default=120)
+FORWARD_SWEEP_BATCH = env.int("FORWARD_SWEEP_BATCH", default=500)
+REMIND_UNACKNOWLEDGED_AFTER_MINUTES = env.int("REMIND_UNACKNOWLEDGED_AFTER_MINUTES", default=120)
+SHIPPING_DEADLINE_HOURS = {
+    "douyin": env.int("SHIPPING_DEADLINE_HOURS_DOUYIN", default=48),
+    "taobao": env.int("SHIPPING_DEADLINE_HOURS_TAOBAO", default=48),
+    "channels": env.int("SHIPPING_DEADLINE_HOURS_CHANNELS", default=48),
+    "miniprogram": env.int("SHIPPING_DEADLINE_HOURS_MINIPROGRAM", default=72),
+    "courtyard_qr": env.int("SHIPPING_DEADLINE_HOURS_COURTYARD_QR", default=72),
+}
+RECIPIENT_RETENTION_DAYS = env.int("RECIPIENT_RETENTION_DAYS", default=90)
+SELLER_SEES_RECIPIENT_DAYS = env.int("SELLER_SEES_RECIPIENT_DAYS", default=30)
+NOTIFY_HTTP_TIMEOUT = env.float("NOTIFY_HTTP_TIMEOUT", default=5.0)
+WECOM_MESSAGES_PER_MINUTE = env.int("WECOM_MESSAGES_PER_MINUTE", default=20)
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_KEY = env.str("SMS_GATEWAY_KEY", default="")
+STAFF_ALERT_EMAILS = env.list("STAFF_ALERT_EMAILS", default=[])
 
 # Orders paid up to this long after a live session ends are still its orders.
 ATTRIBUTION_GRACE_MINUTES = env.int("ATTRIBUTION_GRACE_MINUTES", default=30)

@@ -56,3 +56,16 @@ def english():
     """Run a test in English, for assertions on messages (Chinese is the default)."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def receiver(settings):
+    """A WeCom-like webhook and SMS gateway on 127.0.0.1 that records what it receives."""
+    from tests.fakes import FakeReceiver
+
+    fake = FakeReceiver()
+    settings.WECOM_WEBHOOK_ORIGINS = [fake.origin]
+    settings.SMS_GATEWAY_URL = f"{fake.origin}/sms"
+    settings.SMS_GATEWAY_KEY = "test-key"
+    yield fake
+    fake.close()

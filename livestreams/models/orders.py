@@ -208,8 +208,14 @@ class SellerOrder(models.Model):
     # Forwarding: a worker (or the sweep) holds a lease while it forwards; tries are counted;
     # a problem staff must act on is written down (and shown on the forwarding monitor).
     lease_until = models.DateTimeField(_("being forwarded until"), null=True, blank=True)
-    forward_attempts = models.PositiveSmallIntegerField(_("forwarding tries"), default=0)
-    problem = models.CharField(_("problem for staff"), max_length=300, blank=True)
+    swept_at = models.DateTimeField(_("last picked up by the sweep"), null=True, blank=True)
+    # Database defaults too: the set-based import inserts seller orders in SQL.
+    forward_attempts = models.PositiveSmallIntegerField(
+        _("forwarding tries"), default=0, db_default=0
+    )
+    problem = models.CharField(
+        _("problem for staff"), max_length=300, blank=True, default="", db_default=""
+    )
     problem_at = models.DateTimeField(_("problem since"), null=True, blank=True)
     forwarded_at = models.DateTimeField(_("forwarded at"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
@@ -217,9 +223,17 @@ class SellerOrder(models.Model):
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     # Shipping: the courier and tracking number come from staff (a platform's e-waybill) or from
     # the seller (our own channels); a label file may come with them.
-    courier = models.CharField(_("courier"), max_length=20, blank=True)
-    tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True)
-    label = models.FileField(_("shipping label"), upload_to=label_upload_path, blank=True)
+    courier = models.CharField(_("courier"), max_length=20, blank=True, default="", db_default="")
+    tracking_number = models.CharField(
+        _("tracking number"), max_length=40, blank=True, default="", db_default=""
+    )
+    label = models.FileField(
+        _("shipping label"),
+        upload_to=label_upload_path,
+        blank=True,
+        default="",
+        db_default="",
+    )
     shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     uploaded_at = models.DateTimeField(

@@ -98,6 +98,8 @@ def load(
                JOIN import_orders o ON o.pk = l.order_id WHERE l.sku_id IS NULL"""
         )
         result.unmatched_lines = cursor.fetchone()[0]
+        cursor.execute("SELECT pk FROM import_orders")
+        result.order_ids = [row[0] for row in cursor.fetchall()]
     return result
 
 

@@ -27,11 +27,14 @@ from livestreams.importers.base import open_table
 from livestreams.models import (
     AfterSalesStatus,
     LineStatus,
+    NotificationKind,
     Order,
     OrderImport,
     OrderLine,
     OrderLineChange,
     OrderStatus,
+    SellerOrder,
+    SellerOrderStatus,
 )
 from livestreams.services.attribution import attribute_orders
 from livestreams.services.matching import SkuMatcher
@@ -97,10 +100,13 @@ class ImportResult:
     errors: list[dict[str, Any]] = field(default_factory=list)
     errors_total: int = 0
     dry_run: bool = False
+    # The orders the file holds (not reported: used to publish forwarding and notices).
+    order_ids: list[int] = field(default_factory=list, repr=False)
 
     def counts(self) -> dict[str, Any]:
         data = dict(self.__dict__)
         data.pop("errors")
+        data.pop("order_ids")
         return data
 
     def as_json(self) -> dict[str, Any]:
@@ -235,6 +241,7 @@ def import_files(
         raise ValueError("the set-based loader needs PostgreSQL")
     importer, tables = read_files(files, platform=platform)
     bulk_path = loader == "bulk" or (loader == "auto" and connection.vendor == "postgresql")
+    started = timezone.now()
     with transaction.atomic():
         _serialize_imports(importer.platform)
         if bulk_path:
@@ -250,7 +257,33 @@ def import_files(
         result.dry_run = dry_run
         if dry_run:
             transaction.set_rollback(True)
+        else:
+            _after_import(result, started)
     return result
+
+
+def _after_import(result: ImportResult, started: Any) -> None:
+    """Once the import commits: forward its new seller orders, tell sellers what changed."""
+    from livestreams.services import forwarding
+
+    pending = SellerOrder.objects.filter(
+        order_id__in=result.order_ids, status=SellerOrderStatus.PENDING, problem=""
+    ).values_list("pk", flat=True)
+    forwarding.publish_after_commit(list(pending))
+    changed = list(
+        SellerOrder.objects.filter(
+            lines__changes__created_at__gte=started,
+            order_id__in=result.order_ids,
+            status__in=(SellerOrderStatus.FORWARDED, SellerOrderStatus.ACKNOWLEDGED),
+        )
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    if changed:
+        reference = f"import-{started:%Y%m%d%H%M%S%f}"
+        transaction.on_commit(
+            lambda: forwarding.publish_notices(changed, NotificationKind.CHANGED, reference)
+        )
 
 
 def _load_with_orm(
@@ -282,6 +315,7 @@ def _load_with_orm(
     result.unmatched_lines = OrderLine.objects.filter(
         order_id__in=order_ids, sku__isnull=True
     ).count()
+    result.order_ids = order_ids
     return result
 
 

@@ -1,0 +1,449 @@
+"""Forwarding seller orders to their sellers (派单), designed so that no Celery or Redis setting
+has to be trusted (RELIABILITY.md §1).
+
+The pending seller order row is the outbox. After an import commits, its seller orders are
+published to the broker, bounded and never blocking (publish_after_commit); if that fails, the
+sweep finds them. A forwarding run claims the seller orders under a lease (row locks with SKIP
+LOCKED, so two workers never work on one), makes one notification row per (seller order,
+channel, kind) — the dashboard always, and the channels she chose — sends one digest message
+per channel, and moves every seller order whose notifications all went out to `forwarded`,
+exactly once (a locked transition). Transient failures are retried by the task with backoff;
+permanent ones, and running out of tries, write a problem staff see on the monitor. Duplicate
+runs (a redelivered message, the sweep racing a slow worker) find nothing pending and stop.
+"""
+
+import hashlib
+import logging
+import random
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from alliance.models import Member
+from livestreams.models import (
+    DeliveryAttempt,
+    Notification,
+    NotificationChannel,
+    NotificationKind,
+    NotificationStatus,
+    SellerOrder,
+    SellerOrderStatus,
+)
+from livestreams.notifications import SENDERS, DeliveryError, channels_for
+from livestreams.services import seller_orders
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ForwardOutcome:
+    """What a forwarding run did; `retry_after` is set when a channel may succeed later."""
+
+    forwarded: list[int] = field(default_factory=list)
+    claimed: list[int] = field(default_factory=list)
+    retry_after: float | None = None
+    problems: dict[int, str] = field(default_factory=dict)
+
+
+# --- Publishing -----------------------------------------------------------------------------------
+
+
+def publish_after_commit(seller_order_ids: Iterable[int]) -> None:
+    """Publishes forwarding for these seller orders once the current transaction commits."""
+    ids = list(seller_order_ids)
+    if ids:
+        transaction.on_commit(lambda: publish(ids))
+
+
+def publish(seller_order_ids: list[int]) -> int:
+    """Enqueues one forwarding task per seller; never raises (the sweep covers a failure).
+
+    Returns how many tasks were published.
+    """
+    from livestreams.forwarding_tasks import forward_seller_orders
+
+    by_seller: dict[int, list[int]] = defaultdict(list)
+    for seller_order_id, seller_id in SellerOrder.objects.filter(
+        pk__in=seller_order_ids
+    ).values_list("pk", "seller_id"):
+        by_seller[seller_id].append(seller_order_id)
+    published = 0
+    for seller_id, ids in by_seller.items():
+        try:
+            forward_seller_orders.apply_async(
+                args=(seller_id, sorted(ids)),
+                retry=True,
+                retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY,
+            )
+            published += 1
+        except Exception:  # the broker is down or slow: the sweep will publish these later
+            logger.warning(
+                "forwarding not published (%d seller orders); the sweep will pick them up",
+                len(ids),
+                exc_info=True,
+            )
+    return published
+
+
+# --- Forwarding ----------------------------------------------------------------------------------
+
+
+def forward(*, seller_id: int, seller_order_ids: list[int]) -> ForwardOutcome:
+    """One forwarding run for one seller's seller orders; safe to run twice at once or again."""
+    outcome = ForwardOutcome()
+    member = Member.objects.get(pk=seller_id)
+    claimed = _claim(seller_id, seller_order_ids, outcome)
+    if not claimed:
+        return outcome
+    try:
+        _ensure_notifications(member, claimed, NotificationKind.NEW_ORDER, reference="")
+        _send_pending(member, claimed, outcome)
+    finally:
+        _settle(claimed, outcome)
+    return outcome
+
+
+def _claim(seller_id: int, ids: list[int], outcome: ForwardOutcome) -> list[int]:
+    """Takes a lease on the seller orders still pending and free; counts the delivery."""
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            SellerOrder.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=ids, seller_id=seller_id, status=SellerOrderStatus.PENDING, problem="")
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+            .values_list("pk", "forward_attempts")
+        )
+        poisoned = [pk for pk, attempts in rows if attempts >= settings.FORWARD_MAX_DELIVERIES]
+        claimed = [pk for pk, attempts in rows if attempts < settings.FORWARD_MAX_DELIVERIES]
+        if poisoned:
+            _flag(poisoned, _("Forwarding was tried too many times; a worker may crash on it."))
+        lease = now + timedelta(seconds=settings.FORWARD_LEASE_SECONDS)
+        for pk, attempts in rows:
+            if pk in claimed:
+                SellerOrder.objects.filter(pk=pk).update(
+                    lease_until=lease, forward_attempts=attempts + 1
+                )
+    outcome.claimed = claimed
+    return claimed
+
+
+def _ensure_notifications(
+    member: Member, seller_order_ids: list[int], kind: str, *, reference: str
+) -> None:
+    """One notification row per (seller order, channel, kind, reference); repeats add nothing."""
+    rows = [
+        Notification(
+            seller_order_id=pk,
+            channel=channel,
+            kind=kind,
+            reference=reference,
+            idempotency_key=notification_key(pk, channel, kind, reference),
+        )
+        for pk in seller_order_ids
+        for channel in channels_for(member)
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def notification_key(seller_order_id: int, channel: str, kind: str, reference: str) -> str:
+    return f"so{seller_order_id}:{channel}:{kind}:{reference}"[:100]
+
+
+def _send_pending(member: Member, seller_order_ids: list[int], outcome: ForwardOutcome) -> None:
+    """Sends each channel's pending notifications of these seller orders as one digest."""
+    pending = list(
+        Notification.objects.filter(
+            seller_order_id__in=seller_order_ids, status=NotificationStatus.PENDING
+        )
+        .select_related("seller_order__order")
+        .order_by("channel", "seller_order_id", "kind")
+    )
+    by_channel: dict[str, list[Notification]] = defaultdict(list)
+    for notification in pending:
+        by_channel[notification.channel].append(notification)
+    for channel, notifications in by_channel.items():
+        if channel != NotificationChannel.DASHBOARD and channel not in channels_for(member):
+            # She switched the channel off since: nothing to send there.
+            _record(notifications, DeliveryAttempt.Outcome.SENT, "channel switched off", 0)
+            continue
+        _deliver(member, channel, notifications, outcome)
+
+
+def _deliver(
+    member: Member, channel: str, notifications: list[Notification], outcome: ForwardOutcome
+) -> None:
+    text = digest_text(notifications)
+    key = hashlib.sha256("|".join(n.idempotency_key for n in notifications).encode()).hexdigest()[
+        :32
+    ]
+    started = timezone.now()
+    try:
+        SENDERS[channel].send(member=member, text=text, idempotency_key=key)
+    except DeliveryError as error:
+        elapsed = int((timezone.now() - started).total_seconds() * 1000)
+        if error.permanent:
+            _record(notifications, DeliveryAttempt.Outcome.FAILED, error.detail, elapsed)
+            for notification in notifications:
+                outcome.problems[notification.seller_order_id] = _(
+                    "%(channel)s refused the message: %(detail)s"
+                ) % {"channel": NotificationChannel(channel).label, "detail": error.detail}
+        else:
+            _record(notifications, DeliveryAttempt.Outcome.RETRY, error.detail, elapsed)
+            wait = error.retry_after or 0.0
+            outcome.retry_after = max(outcome.retry_after or 0.0, wait)
+        logger.warning(
+            "notification not delivered channel=%s seller=%s permanent=%s detail=%s",
+            channel,
+            member.pk,
+            error.permanent,
+            error.detail,
+        )
+        return
+    elapsed = int((timezone.now() - started).total_seconds() * 1000)
+    _record(notifications, DeliveryAttempt.Outcome.SENT, "", elapsed, text=text)
+
+
+def _record(
+    notifications: list[Notification], result: str, detail: str, elapsed_ms: int, text: str = ""
+) -> None:
+    now = timezone.now()
+    DeliveryAttempt.objects.bulk_create(
+        DeliveryAttempt(notification=n, outcome=result, detail=detail, duration_ms=elapsed_ms)
+        for n in notifications
+    )
+    ids = [n.pk for n in notifications]
+    status = {
+        DeliveryAttempt.Outcome.SENT: NotificationStatus.SENT,
+        DeliveryAttempt.Outcome.FAILED: NotificationStatus.FAILED,
+        DeliveryAttempt.Outcome.RETRY: NotificationStatus.PENDING,
+    }[result]
+    from django.db.models import F
+
+    Notification.objects.filter(pk__in=ids).update(
+        status=status,
+        attempts=F("attempts") + 1,
+        last_error=detail,
+        text=text[:500],
+        sent_at=now if status == NotificationStatus.SENT else None,
+    )
+
+
+def _settle(claimed: list[int], outcome: ForwardOutcome) -> None:
+    """Moves to forwarded each claimed seller order whose notifications all went out."""
+    unsent = set(
+        Notification.objects.filter(
+            seller_order_id__in=claimed,
+            kind=NotificationKind.NEW_ORDER,
+        )
+        .exclude(status=NotificationStatus.SENT)
+        .values_list("seller_order_id", flat=True)
+    )
+    for pk in claimed:
+        if pk in outcome.problems:
+            _flag([pk], outcome.problems[pk])
+        elif pk not in unsent:
+            _mark_forwarded(pk)
+            outcome.forwarded.append(pk)
+    SellerOrder.objects.filter(pk__in=claimed).update(lease_until=None)
+
+
+@transaction.atomic
+def _mark_forwarded(seller_order_id: int) -> None:
+    seller_order = SellerOrder.objects.select_for_update().get(pk=seller_order_id)
+    if seller_order.status != SellerOrderStatus.PENDING:
+        return  # someone else (a duplicate run, staff) moved it meanwhile
+    moved = seller_orders.transition(
+        seller_order=seller_order,
+        to_status=SellerOrderStatus.FORWARDED,
+        actor=None,
+        reason="forwarded",
+    )
+    SellerOrder.objects.filter(pk=moved.pk).update(forwarded_at=timezone.now())
+
+
+def _flag(seller_order_ids: list[int], problem: str) -> None:
+    SellerOrder.objects.filter(pk__in=seller_order_ids, problem="").update(
+        problem=problem[:300], problem_at=timezone.now()
+    )
+
+
+def give_up(*, seller_order_ids: list[int], detail: str) -> None:
+    """After the last retry: seller orders still pending are flagged for staff, never dropped."""
+    still_pending = list(
+        SellerOrder.objects.filter(
+            pk__in=seller_order_ids, status=SellerOrderStatus.PENDING
+        ).values_list("pk", flat=True)
+    )
+    _flag(
+        still_pending,
+        _("Forwarding failed after every retry: %(detail)s") % {"detail": detail},
+    )
+    logger.error("forwarding gave up on %d seller orders", len(still_pending))
+
+
+def backoff_seconds(retries: int, retry_after: float | None = None) -> float:
+    """Exponential backoff with full jitter, capped; never shorter than the server asked."""
+    cap = min(
+        settings.FORWARD_BACKOFF_MAX_SECONDS,
+        settings.FORWARD_BACKOFF_BASE_SECONDS * (2**retries),
+    )
+    return max(random.uniform(cap / 2, cap), retry_after or 0.0)  # noqa: S311
+
+
+def digest_text(notifications: list[Notification]) -> str:
+    """The message a seller gets: her orders by platform order id and what to pack.
+
+    Never the recipient's name, phone or address — she reads those in her desk.
+    """
+    with override(settings.LANGUAGE_CODE):
+        seller_orders_seen = {}
+        for notification in notifications:
+            seller_orders_seen.setdefault(notification.seller_order_id, notification)
+        kinds = {n.kind for n in notifications}
+        if kinds == {NotificationKind.REMINDER}:
+            head = _("Reminder: %(count)d order(s) waiting for you to confirm.")
+        elif kinds == {NotificationKind.CHANGED}:
+            head = _("%(count)d of your order(s) changed (cancelled or refunded lines).")
+        else:
+            head = _("You have %(count)d new order(s) to ship.")
+        lines = [head % {"count": len(seller_orders_seen)}]
+        for notification in list(seller_orders_seen.values())[:10]:
+            order = notification.seller_order.order
+            lines.append(f"· {order.get_channel_display()} {order.platform_order_id}")
+        if len(seller_orders_seen) > 10:
+            lines.append(_("… and %(more)d more.") % {"more": len(seller_orders_seen) - 10})
+        lines.append(_("Open your order desk to see what to pack and where it goes."))
+    return "\n".join(lines)
+
+
+# --- Other messages: order changes and reminders ------------------------------------------------
+
+
+def notify(
+    *, seller_id: int, seller_order_ids: list[int], kind: str, reference: str
+) -> ForwardOutcome:
+    """Sends a kind of message (changed, reminder) about these seller orders on her channels.
+
+    Idempotent by (seller order, channel, kind, reference): a repeat sends nothing new.
+    """
+    outcome = ForwardOutcome(claimed=list(seller_order_ids))
+    member = Member.objects.get(pk=seller_id)
+    _ensure_notifications(member, seller_order_ids, kind, reference=reference)
+    pending = list(
+        Notification.objects.filter(
+            seller_order_id__in=seller_order_ids,
+            kind=kind,
+            reference=reference,
+            status=NotificationStatus.PENDING,
+        ).select_related("seller_order__order")
+    )
+    by_channel: dict[str, list[Notification]] = defaultdict(list)
+    for notification in pending:
+        by_channel[notification.channel].append(notification)
+    for channel, notifications in by_channel.items():
+        _deliver(member, channel, notifications, outcome)
+    return outcome
+
+
+def publish_notices(seller_order_ids: list[int], kind: str, reference: str) -> int:
+    """Enqueues change or reminder messages per seller; never raises."""
+    from livestreams.forwarding_tasks import notify_sellers
+
+    by_seller: dict[int, list[int]] = defaultdict(list)
+    for pk, seller_id in SellerOrder.objects.filter(pk__in=seller_order_ids).values_list(
+        "pk", "seller_id"
+    ):
+        by_seller[seller_id].append(pk)
+    published = 0
+    for seller_id, ids in by_seller.items():
+        try:
+            notify_sellers.apply_async(
+                args=(seller_id, sorted(ids), kind, reference),
+                retry=True,
+                retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY,
+            )
+            published += 1
+        except Exception:
+            logger.warning("notice not published (%s)", kind, exc_info=True)
+    return published
+
+
+# --- The sweep, reminders and escalation (beat) ------------------------------------------------
+
+
+def sweep(*, now: timezone.datetime | None = None) -> int:
+    """Publishes forwarding for seller orders still pending after a while; returns how many.
+
+    Claimed with FOR UPDATE SKIP LOCKED and stamped, so two sweeps never take the same rows
+    and a sweep never takes rows a worker holds a lease on.
+    """
+    now = now or timezone.now()
+    older_than = now - timedelta(seconds=settings.FORWARD_SWEEP_AFTER_SECONDS)
+    with transaction.atomic():
+        ids = list(
+            SellerOrder.objects.select_for_update(skip_locked=True)
+            .filter(status=SellerOrderStatus.PENDING, problem="", created_at__lt=older_than)
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+            .filter(Q(swept_at__isnull=True) | Q(swept_at__lt=older_than))
+            .order_by("created_at")
+            .values_list("pk", flat=True)[: settings.FORWARD_SWEEP_BATCH]
+        )
+        SellerOrder.objects.filter(pk__in=ids).update(swept_at=now)
+    if ids:
+        logger.info("sweep: %d pending seller orders published again", len(ids))
+        publish(ids)
+    return len(ids)
+
+
+def remind_unacknowledged(*, now: timezone.datetime | None = None) -> int:
+    """Reminds sellers of orders forwarded but not acknowledged in time (once per order)."""
+    now = now or timezone.now()
+    late = now - timedelta(minutes=settings.REMIND_UNACKNOWLEDGED_AFTER_MINUTES)
+    with transaction.atomic():
+        ids = list(
+            SellerOrder.objects.select_for_update(skip_locked=True)
+            .filter(status=SellerOrderStatus.FORWARDED, reminded_at=None, forwarded_at__lt=late)
+            .values_list("pk", flat=True)[:1000]
+        )
+        SellerOrder.objects.filter(pk__in=ids).update(reminded_at=now)
+    if ids:
+        publish_notices(ids, NotificationKind.REMINDER, "")
+    return len(ids)
+
+
+def escalate_overdue(*, now: timezone.datetime | None = None) -> int:
+    """Flags for staff the seller orders not shipped by their platform's deadline (once each)."""
+    now = now or timezone.now()
+    escalated = 0
+    for channel, hours in settings.SHIPPING_DEADLINE_HOURS.items():
+        due = now - timedelta(hours=hours)
+        escalated += SellerOrder.objects.filter(
+            status__in=(
+                SellerOrderStatus.PENDING,
+                SellerOrderStatus.FORWARDED,
+                SellerOrderStatus.ACKNOWLEDGED,
+            ),
+            escalated_at=None,
+            order__channel=channel,
+            order__paid_at__lt=due,
+        ).update(escalated_at=now)
+    if escalated and settings.STAFF_ALERT_EMAILS:
+        from django.core.mail import send_mail
+
+        send_mail(
+            subject=_("%(count)d seller order(s) not shipped by the deadline")
+            % {"count": escalated},
+            message=_("See the forwarding monitor on the staff desk."),
+            from_email=None,
+            recipient_list=settings.STAFF_ALERT_EMAILS,
+            fail_silently=True,
+        )
+    return escalated
