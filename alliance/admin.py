@@ -234,7 +234,7 @@ class MemberEventAdmin(admin.ModelAdmin):
     list_display = ("created_at", "member", "from_status", "to_status", "actor", "reason")
     list_filter = ("to_status",)
     search_fields = ("member__name", "reason")
-    list_select_related = ("member", "actor")
+    list_select_related = ("member", "actor__member")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -249,7 +249,7 @@ class ProductStatusChange(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.product}: {self.from_status} → {self.to_status}"
+        return f"{self.product}: {self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class SKU(models.Model):

@@ -1,10 +1,13 @@
 """`manage.py seed_demo` loads the story, and running it twice changes nothing."""
 
+import io
+
 import pytest
 from django.apps import apps
 from django.core import serializers
 from django.core.management import call_command
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 
 from alliance.demo import DEMO_PASSWORD, NAMED_MEMBERS, STAFF_USERNAME
 from alliance.models import Enterprise, Federation, Member, Project, Village
@@ -26,14 +29,29 @@ def snapshot() -> str:
     )
 
 
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The whole demo, seeded once for the module (it takes a while), rolled back at its end."""
+    media = tmp_path_factory.mktemp("demo-media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media),
+        transaction.atomic(),
+    ):
+        call_command("seed_demo", stdout=io.StringIO())
+        # Each test runs in a savepoint inside this transaction.
+        yield media
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def seeded(db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def seeded(seeded_once, db, settings):
+    settings.MEDIA_ROOT = seeded_once
 
 
 def test_seeding_twice_changes_nothing(seeded):
     before = snapshot()
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=io.StringIO())
     assert snapshot() == before
 
 
