@@ -70,3 +70,10 @@ def remind_and_escalate() -> dict:
         "reminded": forwarding.remind_unacknowledged(),
         "escalated": forwarding.escalate_overdue(),
     }
+
+
+@shared_task(name="livestreams.anonymise_closed_orders")
+def anonymise_closed_orders() -> int:
+    from livestreams import privacy
+
+    return privacy.anonymise_closed_orders()

@@ -129,6 +129,12 @@ class Order(models.Model):
     recipient_city = models.CharField(_("city"), max_length=50, blank=True)
     recipient_district = models.CharField(_("district"), max_length=50, blank=True)
     recipient_address = models.CharField(_("address"), max_length=300, blank=True)
+    recipient_anonymised_at = models.DateTimeField(
+        _("recipient anonymised at"),
+        null=True,
+        blank=True,
+        help_text=_("Personal data removed after the retention period."),
+    )
     paid_amount = models.DecimalField(_("paid (yuan)"), max_digits=12, decimal_places=2, default=0)
     shipping_fee = models.DecimalField(
         _("shipping fee (yuan)"), max_digits=12, decimal_places=2, default=0
