@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -75,7 +76,7 @@ def safe_cell(value: str) -> str:
     return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
-def waiting_for_upload(platform: str):  # noqa: ANN201 (a queryset)
+def waiting_for_upload(platform: str) -> QuerySet[SellerOrder]:
     """Parcels of a platform shipped and not yet in a batch-shipment file."""
     return SellerOrder.objects.filter(
         order__channel=platform,
@@ -115,7 +116,8 @@ def export_shipments(*, platform: str, actor: User) -> ShipmentExport:
         sha256=hashlib.sha256(content).hexdigest(),
         created_by=actor,
     )
-    export.file.save(f"{platform}-批量发货-{now:%Y%m%d-%H%M%S}.xlsx", ContentFile(content), save=False)
+    name = f"{platform}-批量发货-{now:%Y%m%d-%H%M%S}.xlsx"
+    export.file.save(name, ContentFile(content), save=False)
     export.save()
     export.seller_orders.set(parcels)
     SellerOrder.objects.filter(pk__in=[p.pk for p in parcels]).update(uploaded_at=now)

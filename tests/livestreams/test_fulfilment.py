@@ -156,7 +156,8 @@ def test_bulk_shipping_is_all_or_nothing_and_only_her_own():
     seller = mine.seller
     someone_elses = forwarded(channel="miniprogram")
     rows = [
-        {"order_id": mine.order.platform_order_id, "courier": "ZTO", "tracking_number": "731234567890"},
+        {"order_id": mine.order.platform_order_id, "courier": "ZTO",
+         "tracking_number": "731234567890"},
         {"order_id": someone_elses.order.platform_order_id, "courier": "SF",
          "tracking_number": "SF1234567890123"},
     ]  # fmt: skip
