@@ -23,7 +23,12 @@ run:
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
 	@$(PY) manage.py demo_logins --host $(HOST) --port $(PORT)
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@if [ -n "$$REDIS_URL" ]; then \
+		echo "REDIS_URL is set: web, Celery worker and beat together (honcho, Procfile.dev)"; \
+		PATH="$(CURDIR)/$(VENV)/bin:$$PATH" HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start; \
+	else \
+		$(PY) manage.py runserver $(HOST):$(PORT); \
+	fi
 
 test:
 	@if [ -n "$$DATABASE_URL" ]; then \
