@@ -84,12 +84,18 @@ def publish(seller_order_ids: list[int]) -> int:
                 retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY,
             )
             published += 1
-        except Exception:  # the broker is down or slow: the sweep will publish these later
-            logger.warning(
-                "forwarding not published (%d seller orders); the sweep will pick them up",
-                len(ids),
-                exc_info=True,
+        except Exception as error:  # the broker is down or slow: the sweep publishes later
+            # Stop at the first failure: each further try would wait out the retry policy again.
+            left = sum(len(rest) for rest in by_seller.values()) - sum(
+                len(by_seller[s]) for s in list(by_seller)[:published]
             )
+            logger.warning(
+                "broker unavailable (%s: %s); %d seller orders left for the sweep",
+                type(error).__name__,
+                error,
+                left,
+            )
+            break
     return published
 
 
