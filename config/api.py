@@ -1,4 +1,4 @@
-"""What every endpoint of the public API shares: the JSON error shape, throttles, the docs page.
+"""What every endpoint of the public API shares: JSON errors, keyset pages, throttles, docs access.
 
 Every error the API answers is JSON of one shape, documented in the schema as `Error`:
 {"code": "<stable code>", "message": "<for people, Chinese by default>", "details": {...}}.
