@@ -16,7 +16,6 @@ and prints lines/s, the ratio import/COPY and peak memory, and writes JSON to be
 
 import argparse
 import csv
-import io
 import json
 import os
 import random
@@ -32,7 +31,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 DATABASE = "fulian_bench_import"
 SKUS = 400
 
-HEADER = (
+HEADER_TEXT = (
     "主订单编号,子订单编号,选购商品,商品规格,商品数量,商品ID,商家编码,商品单价,订单应付金额,运费,"
     "优惠总金额,平台优惠,商家优惠,达人优惠,商家改价,支付优惠,红包抵扣,支付方式,手续费,收件人,"
     "收件人手机号,省,市,区,街道,详细地址,是否修改过地址,买家留言,订单提交时间,旗帜颜色,"
@@ -40,7 +39,8 @@ HEADER = (
     "达人昵称,所属门店ID,售后状态,取消原因,预约发货时间,仓库ID,仓库名称,是否安心购,广告渠道,流量类型,"
     "流量体裁,流量渠道,发货主体,发货主体明细,发货时间,降价类优惠,平台实际承担优惠金额,商家实际承担优惠金额,"
     "达人实际承担优惠金额,预计送达时间,是否平台仓自流转,车型,预约送达时间,建议发货时间（起）,建议发货时间（止）"
-).split(",")
+)
+HEADER = HEADER_TEXT.split(",")
 
 
 def database_url(name: str) -> str:
@@ -89,7 +89,9 @@ def generate(path: Path, lines: int, seed: int = 20261129) -> int:
                         "详细地址": "****",
                         "买家留言": "",
                         "订单提交时间": paid.strftime("%Y-%m-%d %H:%M:%S"),
-                        "支付完成时间": (paid + timedelta(seconds=20)).strftime("%Y-%m-%d %H:%M:%S"),
+                        "支付完成时间": (paid + timedelta(seconds=20)).strftime(
+                            "%Y-%m-%d %H:%M:%S"
+                        ),
                         "订单状态": generator.choice(statuses),
                         "售后状态": "-",
                         "取消原因": "",
@@ -120,7 +122,11 @@ def create_database() -> None:
 def copy_baseline(path: Path) -> float:
     """Seconds for PostgreSQL to COPY the file into a bare table of text columns."""
     columns = ", ".join(f"c{i} text" for i in range(len(HEADER)))
-    psql("-c", f"DROP TABLE IF EXISTS bare; CREATE UNLOGGED TABLE bare ({columns})", database=DATABASE)
+    psql(
+        "-c",
+        f"DROP TABLE IF EXISTS bare; CREATE UNLOGGED TABLE bare ({columns})",
+        database=DATABASE,
+    )
     started = time.perf_counter()
     psql(
         "-c",
@@ -161,12 +167,15 @@ def make_catalogue() -> None:
     from alliance.models import Federation, Member
     from products.models import SKU, Category, Product, ProductStatus
 
-    home, _ = Federation.objects.get_or_create(name="奉化区妇联", defaults={"region": "奉化", "is_home": True})
+    home, _ = Federation.objects.get_or_create(
+        name="奉化区妇联", defaults={"region": "奉化", "is_home": True}
+    )
     top, _ = Category.objects.get_or_create(name="基准", parent=None)
     leaf, _ = Category.objects.get_or_create(name="基准子类", parent=top)
     sellers = [
         Member.objects.get_or_create(
-            mobile=f"1370000{n:04d}", defaults={"name": f"卖家{n}", "federation": home, "is_seller": True}
+            mobile=f"1370000{n:04d}",
+            defaults={"name": f"卖家{n}", "federation": home, "is_seller": True},
         )[0]
         for n in range(40)
     ]

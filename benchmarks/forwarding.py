@@ -1,0 +1,211 @@
+"""Benchmark: forwarding seller orders through a real worker to a webhook on 127.0.0.1.
+
+    .venv/bin/python benchmarks/forwarding.py [--orders 10000] [--offered 100] [--seconds 30]
+
+Needs PostgreSQL (DATABASE_URL's server; it creates and drops `fulian_bench_forwarding`) and
+redis-server (it starts a private one on a free port). In one run, with one worker at
+concurrency 2 (prefetch 1, acks late — the production settings):
+1. baseline: N no-op Celery tasks, from publish to the last one done: tasks/s;
+2. throughput: N pending seller orders, one forwarding task each, to the webhook: orders/s, and
+   the ratio to the no-op tasks/s;
+3. latency: seller orders created and published at a steady rate (--offered per second) for
+   --seconds; for each, the time from its commit to the webhook receiving it: p50 and p99.
+Prints a table and writes benchmarks/results/forwarding.json.
+"""
+
+import argparse
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+DATABASE = "fulian_bench_forwarding"
+SELLERS = 200
+
+
+def database_url() -> str:
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fulian")
+    return base.rsplit("/", 1)[0] + "/" + DATABASE
+
+
+def psql(sql: str) -> None:
+    admin = database_url().rsplit("/", 1)[0] + "/postgres"
+    subprocess.run(["psql", admin, "-qAtc", sql], check=True, capture_output=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--orders", type=int, default=10_000)
+    parser.add_argument("--offered", type=int, default=100)
+    parser.add_argument("--seconds", type=int, default=30)
+    options = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+
+    psql(f"DROP DATABASE IF EXISTS {DATABASE}")
+    psql(f"CREATE DATABASE {DATABASE}")
+    from tests.fakes import FakeReceiver
+    from tests.processes import RedisServer, wait_for
+
+    redis_server = RedisServer()
+    redis_server.start()
+    receiver = FakeReceiver()
+    os.environ.update(
+        DATABASE_URL=database_url(),
+        REDIS_URL=redis_server.url,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        CELERY_TASK_ALWAYS_EAGER="false",
+        WECOM_WEBHOOK_ORIGINS=receiver.origin,
+        WECOM_MESSAGES_PER_MINUTE="1000000",
+        CELERY_EXTRA_IMPORTS="benchmarks.celery_noop",
+        LOG_LEVEL="ERROR",
+    )
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True)
+    import django
+
+    django.setup()
+    worker = start_worker()
+    try:
+        report = run(options, receiver, redis_server, wait_for)
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)
+        receiver.close()
+        redis_server.kill()
+        from django.db import connections
+
+        connections.close_all()
+        psql(f"DROP DATABASE IF EXISTS {DATABASE}")
+    (RESULTS / "forwarding.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    for key, value in report.items():
+        print(f"{key:34} {value}")
+
+
+def start_worker() -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--queues",
+         "forwarding,default", "--concurrency", "2", "--prefetch-multiplier", "1",
+         "--without-gossip", "--without-mingle", "--loglevel", "ERROR"],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        start_new_session=True,
+    )  # fmt: skip
+
+
+def sellers():
+    from alliance.models import Federation, Member
+
+    home, _ = Federation.objects.get_or_create(
+        name="奉化区妇联", defaults={"region": "奉化", "is_home": True}
+    )
+    return Member.objects.bulk_create(
+        Member(
+            name=f"卖家{n}",
+            mobile=f"1350000{n:04d}",
+            federation=home,
+            is_seller=True,
+            notify_by_wecom=True,
+            wecom_webhook_url=f"{os.environ['WECOM_WEBHOOK_ORIGINS']}"
+            f"/cgi-bin/webhook/send?key=robot{n}",
+        )
+        for n in range(SELLERS)
+    )
+
+
+def pending(members: list, count: int, start: int) -> list[int]:
+    from livestreams.models import Order, SellerOrder
+
+    orders = Order.objects.bulk_create(
+        Order(channel="douyin", platform_order_id=f"48{start + n:017d}", paid_amount=1)
+        for n in range(count)
+    )
+    made = SellerOrder.objects.bulk_create(
+        SellerOrder(order=order, seller=members[i % len(members)]) for i, order in enumerate(orders)
+    )
+    return [so.pk for so in made]
+
+
+def publish_each(ids: list[int]) -> None:
+    from livestreams.forwarding_tasks import forward_seller_orders
+    from livestreams.models import SellerOrder
+
+    sellers_of = dict(SellerOrder.objects.filter(pk__in=ids).values_list("pk", "seller_id"))
+    for pk in ids:
+        forward_seller_orders.apply_async(args=(sellers_of[pk], [pk]))
+
+
+def run(options: argparse.Namespace, receiver, redis_server, wait_for) -> dict:
+    import redis
+
+    from benchmarks.celery_noop import noop
+    from livestreams.models import SellerOrder
+
+    client = redis.Redis.from_url(redis_server.url)
+    members = sellers()
+    count = options.orders
+
+    # 1. the baseline: no-op tasks
+    started = time.perf_counter()
+    for index in range(count):
+        noop.apply_async(args=(index,))
+    wait_for(lambda: int(client.get("bench:noop:done") or 0) >= count, timeout=900,
+             what="no-op tasks", every=0.05)  # fmt: skip
+    noop_rate = count / (time.perf_counter() - started)
+
+    # 2. throughput: one forwarding task per seller order
+    ids = pending(members, count, start=0)
+    started = time.perf_counter()
+    publish_each(ids)
+    wait_for(
+        lambda: SellerOrder.objects.filter(pk__in=ids, status="forwarded").count() >= count,
+        timeout=1800,
+        what="every seller order forwarded",
+        every=0.2,
+    )
+    forward_rate = count / (time.perf_counter() - started)
+    duplicates = len(receiver.received) - count
+
+    # 3. latency at a steady offered rate
+    receiver.received.clear()
+    committed: dict[str, float] = {}
+    total = options.offered * options.seconds
+    began = time.perf_counter()
+    for n in range(total):
+        due = began + n / options.offered
+        time.sleep(max(0.0, due - time.perf_counter()))
+        [pk] = pending(members, 1, start=1_000_000 + n)  # committed (autocommit) here
+        committed[f"48{1_000_000 + n:017d}"] = time.time()
+        publish_each([pk])
+    wait_for(lambda: len(receiver.received) >= total, timeout=600, what="latency run delivered")
+    latencies = []
+    for message in receiver.received:
+        for order_id in re.findall(r"(48\d{17})", message.body["text"]["content"]):
+            if order_id in committed:
+                latencies.append(message.at - committed[order_id])
+    latencies.sort()
+    return {
+        "date": datetime.now().isoformat(timespec="seconds"),
+        "machine": f"{os.cpu_count()} cores, one worker at concurrency 2",
+        "orders": count,
+        "noop_tasks_per_second": round(noop_rate, 1),
+        "forwarded_orders_per_second": round(forward_rate, 1),
+        "ratio_forwarding_to_noop": round(forward_rate / noop_rate, 3),
+        "duplicate_webhook_messages": duplicates,
+        "offered_per_second": options.offered,
+        "latency_samples": len(latencies),
+        "latency_p50_seconds": round(statistics.median(latencies), 3),
+        "latency_p99_seconds": round(latencies[int(len(latencies) * 0.99) - 1], 3),
+        "latency_max_seconds": round(latencies[-1], 3),
+    }
+
+
+if __name__ == "__main__":
+    main()
