@@ -156,6 +156,8 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"livestreams.forward_seller_orders": {"queue": "forwarding"}}
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", default=10.0)
+# Extra task modules a worker imports (benchmarks use this for their no-op baseline task).
+CELERY_IMPORTS = env.list("CELERY_EXTRA_IMPORTS", default=[])
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending-seller-orders": {
         "task": "livestreams.sweep_pending",
