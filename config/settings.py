@@ -260,6 +260,8 @@ WECOM_MESSAGES_PER_MINUTE = env.int("WECOM_MESSAGES_PER_MINUTE", default=20)
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_KEY = env.str("SMS_GATEWAY_KEY", default="")
 STAFF_ALERT_EMAILS = env.list("STAFF_ALERT_EMAILS", default=[])
+# Orders on our own channels are paid on delivery or by transfer to this account (shown to buyers).
+BANK_TRANSFER_ACCOUNT = env.str("BANK_TRANSFER_ACCOUNT", default="")
 
 # Orders paid up to this long after a live session ends are still its orders.
 ATTRIBUTION_GRACE_MINUTES = env.int("ATTRIBUTION_GRACE_MINUTES", default=30)

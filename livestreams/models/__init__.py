@@ -20,6 +20,7 @@ from livestreams.models.orders import (
     OrderLine,
     OrderLineChange,
     OrderStatus,
+    PaymentMethod,
     SellerOrder,
     SellerOrderEvent,
     SellerOrderStatus,
@@ -32,7 +33,7 @@ __all__ = [
     "LIVESTREAM_PLATFORMS", "AfterSalesStatus", "Attribution", "Channel", "DeliveryAttempt",
     "ImportStatus", "LineStatus", "LiveSession", "LiveSessionStatus", "Notification",
     "NotificationChannel", "NotificationKind", "NotificationStatus", "Order", "OrderImport",
-    "OrderLine", "OrderLineChange", "OrderStatus", "SellerOrder", "SellerOrderEvent",
-    "SellerOrderStatus", "ShipmentExport", "Studio", "import_upload_path", "label_upload_path",
-    "shipment_export_path",
+    "OrderLine", "OrderLineChange", "OrderStatus", "PaymentMethod", "SellerOrder",
+    "SellerOrderEvent", "SellerOrderStatus", "ShipmentExport", "Studio", "import_upload_path",
+    "label_upload_path", "shipment_export_path",
 ]  # fmt: skip

@@ -102,6 +102,12 @@ def label_upload_path(instance: models.Model, filename: str) -> str:
     return f"labels/{secrets.token_hex(16)}.{extension[:5]}"
 
 
+class PaymentMethod(models.TextChoices):
+    PLATFORM = "platform", _("paid on the platform")
+    CASH_ON_DELIVERY = "cash_on_delivery", _("cash on delivery")
+    BANK_TRANSFER = "bank_transfer", _("bank transfer")
+
+
 class Order(models.Model):
     """An order as a platform (or our own channel) gives it; recipients exactly as given."""
 
@@ -145,6 +151,23 @@ class Order(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.PAID
     )
+    payment_method = models.CharField(
+        _("payment"),
+        max_length=20,
+        choices=PaymentMethod.choices,
+        default=PaymentMethod.PLATFORM,
+        db_default=PaymentMethod.PLATFORM,
+    )
+    client_key = models.CharField(
+        _("client request key"),
+        max_length=64,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "Our own channels: the key a client sends so a retried request places no second order."
+        ),
+    )
     last_import = models.ForeignKey(
         OrderImport,
         verbose_name=_("last import"),
@@ -163,6 +186,11 @@ class Order(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "platform_order_id"], name="order_unique_per_channel"
+            ),
+            models.UniqueConstraint(
+                fields=["channel", "client_key"],
+                condition=~Q(client_key=""),
+                name="order_unique_client_key",
             ),
             models.CheckConstraint(condition=Q(paid_amount__gte=0), name="order_paid_not_negative"),
             models.CheckConstraint(

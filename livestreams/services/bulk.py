@@ -55,9 +55,9 @@ CREATE TEMP TABLE import_bad (
 
 RANK = """(CASE {0} WHEN 'unpaid' THEN 0 WHEN 'paid' THEN 1 WHEN 'shipped' THEN 2
            WHEN 'completed' THEN 3 WHEN 'closed' THEN 4 END)"""
-ROUTABLE = """l.sku_id IS NOT NULL AND l.status IN ('paid', 'shipped', 'completed')
+ROUTABLE = """l.seller_id IS NOT NULL AND l.status IN ('paid', 'shipped', 'completed')
               AND l.after_sales_status <> 'refunded'"""
-ROUTABLE_STAGE = """s.sku_id IS NOT NULL AND s.status IN ('paid', 'shipped', 'completed')
+ROUTABLE_STAGE = """s.seller_id IS NOT NULL AND s.status IN ('paid', 'shipped', 'completed')
                     AND s.after_sales <> 'refunded'"""
 
 

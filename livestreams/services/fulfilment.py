@@ -22,6 +22,7 @@ from alliance.models import Member, User
 from livestreams import couriers
 from livestreams.models import Channel, OrderLine, SellerOrder, SellerOrderStatus
 from livestreams.services import forwarding, seller_orders
+from products.services import release_stock
 
 OWN_CHANNELS = (Channel.MINIPROGRAM, Channel.COURTYARD_QR)
 LABEL_TYPES = {b"%PDF": "pdf", b"\x89PNG": "png", b"\xff\xd8\xff": "jpg"}
@@ -143,9 +144,19 @@ def cancel(*, seller_order: SellerOrder, actor: User, reason: str) -> SellerOrde
     """Staff cancel a seller order before it ships; the reason is recorded."""
     if not reason.strip():
         raise ValidationError(_("Say why the seller order is cancelled."), code="no_reason")
-    return seller_orders.transition(
+    cancelled = seller_orders.transition(
         seller_order=seller_order, to_status=SellerOrderStatus.CANCELLED, actor=actor, reason=reason
     )
+    if is_own_channel(cancelled):
+        # Our own channels reserved catalogue stock for these lines: give it back.
+        for line in OrderLine.objects.filter(seller_order=cancelled, sku__isnull=False):
+            release_stock(
+                sku_id=line.sku_id,
+                quantity=line.quantity,
+                reference=cancelled.order.platform_order_id,
+                actor=actor,
+            )
+    return cancelled
 
 
 @transaction.atomic

@@ -25,9 +25,10 @@ CANCELLABLE = (
 
 
 def is_routable(line: OrderLine) -> bool:
-    """A line goes to a seller when it is matched, paid, not closed and not refunded."""
+    """A line goes to a seller when it has one (a matched SKU's, or a courtyard piece's owner),
+    is paid, not closed and not refunded."""
     return (
-        line.sku_id is not None
+        line.seller_id is not None
         and line.status in ROUTABLE_STATUSES
         and line.after_sales_status != AfterSalesStatus.REFUNDED
     )
