@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from alliance import services
 from alliance.models import (
     Enterprise,
+    ExportLog,
     Federation,
     Member,
     MemberEvent,
@@ -243,4 +244,26 @@ class MemberEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: MemberEvent | None = None) -> bool:
+        return False
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(admin.ModelAdmin):
+    """Read-only: the log is append-only (the database refuses changes on PostgreSQL)."""
+
+    list_display = ("created_at", "actor", "what", "rows", "sha256")
+    list_filter = ("created_at",)
+    search_fields = ("what", "actor__username", "sha256")
+    list_select_related = ("actor__member",)
+    date_hierarchy = "created_at"
+    fields = ("created_at", "actor", "what", "rows", "sha256")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ExportLog | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ExportLog | None = None) -> bool:
         return False

@@ -484,3 +484,36 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+class ExportLog(models.Model):
+    """One download by staff of a file holding personal data: who, when, what, how many rows.
+
+    Append-only: the service only inserts; on PostgreSQL a trigger refuses UPDATE and DELETE
+    (migration 0004), and the admin shows the log read-only.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        # A log row outlives nothing it names: deleting a login that exported is refused
+        # (deactivate it instead), and SET_NULL would be an UPDATE the trigger refuses anyway.
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    what = models.CharField(_("what"), max_length=200)
+    rows = models.PositiveIntegerField(_("rows"))
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("export log entry")
+        verbose_name_plural = _("export log")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="export_log_sha256_hex"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.what}"
