@@ -17,6 +17,7 @@ from django.test import Client
 from django.utils import timezone
 
 from alliance.models import Member, MemberStatus
+from config.api import server_error
 from products import services
 from products.cache import VERSION_KEY
 from products.models import SKU, Product, ProductImage, ProductStatus, months_to_mask
@@ -627,6 +628,15 @@ def test_an_unexpected_error_answers_a_json_500_and_is_logged(monkeypatch, caplo
     assert response.json()["code"] == "server_error"
     assert "melted" not in response.content.decode()
     assert "the database melted" in caplog.text
+
+
+def test_the_site_handler_for_500_answers_json_under_api_only(rf):
+    api = server_error(rf.get(PRODUCTS))
+    assert api.status_code == 500
+    assert json.loads(api.content)["code"] == "server_error"
+    page = server_error(rf.get("/seller/"))
+    assert page.status_code == 500
+    assert page["Content-Type"].startswith("text/html")
 
 
 # --- CORS -------------------------------------------------------------------------------------
