@@ -12,10 +12,15 @@ from django.urls import include, path
 
 from alliance import urls as alliance_urls
 from config import views
+from livestreams import urls_desk as livestreams_desk_urls
 from livestreams import urls_monitor as livestreams_monitor_urls
 from products import urls as products_urls
 
-seller_patterns = [*alliance_urls.seller_patterns, *products_urls.seller_patterns]
+seller_patterns = [
+    *alliance_urls.seller_patterns,
+    *products_urls.seller_patterns,
+    *livestreams_desk_urls.seller_patterns,
+]
 staff_patterns = [*alliance_urls.staff_patterns, *livestreams_monitor_urls.staff_patterns]
 
 urlpatterns = [
