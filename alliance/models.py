@@ -2,10 +2,12 @@
 
 import secrets
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -457,6 +459,23 @@ class Campaign(models.Model):
         blank=True,
         help_text=_("For livestream + charity: the share of sales donated."),
     )
+    # Issue #6: the partner county's products it sells, and its public page.
+    slug = models.SlugField(
+        _("web address"),
+        max_length=80,
+        unique=True,
+        help_text=_("The end of its public address /campaigns/…/: letters, digits, dashes."),
+    )
+    products = models.ManyToManyField(
+        "products.Product",
+        verbose_name=_("partner-county products"),
+        related_name="campaigns",
+        blank=True,
+        help_text=_("Sold during the campaign's dates; they count towards its sales."),
+    )
+    is_published = models.BooleanField(
+        _("public page"), default=False, help_text=_("Show the campaign's page to everyone.")
+    )
 
     class Meta:
         verbose_name = _("campaign")
@@ -484,6 +503,7 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
 
 class ExportLog(models.Model):
     """One download by staff of a file holding personal data: who, when, what, how many rows.
@@ -517,3 +537,556 @@ class ExportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.what}"
+
+
+# --- The five-beauties map (五美地图) ----------------------------------------------------------
+
+
+def place_photo_path(instance: models.Model, filename: str) -> str:
+    # Random names, never the uploader's file name.
+    return f"places/{secrets.token_hex(16)}.jpg"
+
+
+class PlaceCategory(models.TextChoices):
+    """The five beauties, in the order the federation's map collection lists them."""
+
+    VILLAGE = "village", _("beautiful village (美村)")
+    SCENERY = "scenery", _("beautiful scenery (美景)")
+    GOODS = "goods", _("beautiful goods (美物)")
+    HOMESTAY = "homestay", _("beautiful homestay (美宿)")
+    FOOD = "food", _("beautiful food (美食)")
+
+
+class Place(models.Model):
+    """A place of the five-beauties map: a village, a view, local goods, a homestay or food.
+
+    Coordinates are GCJ-02 (the datum of AMap, Tencent maps and the WeChat map component), not
+    the WGS-84 of GPS; alliance.federation.geo converts for a map whose tiles use WGS-84.
+    """
+
+    slug = models.SlugField(
+        _("web address"),
+        max_length=80,
+        unique=True,
+        help_text=_("The end of the place's public address /places/…/: letters, digits, dashes."),
+    )
+    category = models.CharField(_("category"), max_length=20, choices=PlaceCategory.choices)
+    name = models.CharField(_("name"), max_length=80)
+    summary = models.CharField(
+        _("summary"), max_length=140, blank=True, help_text=_("One line for the map and lists.")
+    )
+    description = models.TextField(_("description"), blank=True)
+    village = models.ForeignKey(
+        Village, verbose_name=_("village"), on_delete=models.PROTECT, related_name="places"
+    )
+    address = models.CharField(
+        _("public address"),
+        max_length=200,
+        blank=True,
+        help_text=_("Only an address that is public anyway (a shop, homestay, scenic spot)."),
+    )
+    latitude = models.DecimalField(
+        _("latitude (GCJ-02)"),
+        max_digits=9,
+        decimal_places=6,
+        help_text=_("GCJ-02, as AMap, Tencent maps and WeChat show it (not a GPS reading)."),
+    )
+    longitude = models.DecimalField(
+        _("longitude (GCJ-02)"),
+        max_digits=9,
+        decimal_places=6,
+        help_text=_("GCJ-02, as AMap, Tencent maps and WeChat show it (not a GPS reading)."),
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("member it promotes"),
+        on_delete=models.SET_NULL,
+        related_name="places",
+        null=True,
+        blank=True,
+        help_text=_("Shown by name only."),
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("enterprise it promotes"),
+        on_delete=models.SET_NULL,
+        related_name="places",
+        null=True,
+        blank=True,
+    )
+    products = models.ManyToManyField(
+        "products.Product", verbose_name=_("products"), related_name="places", blank=True
+    )
+    business_phone = models.CharField(
+        _("public business phone"),
+        max_length=24,
+        blank=True,
+        help_text=_(
+            "A homestay's or shop's public line for guests. Never a member's personal mobile."
+        ),
+    )
+    is_published = models.BooleanField(_("shown on the map"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("place (five-beauties map)")
+        verbose_name_plural = _("places (five-beauties map)")
+        ordering = ["category", "position", "name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__in=PlaceCategory.values), name="place_category_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__gte=18, latitude__lte=54, longitude__gte=73)
+                & Q(longitude__lte=136),
+                name="place_in_china",
+                violation_error_message=_(
+                    "GCJ-02 coordinates lie in China: latitude 18–54, longitude 73–136."
+                ),
+            ),
+            models.CheckConstraint(condition=~Q(slug=""), name="place_slug_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["is_published", "category", "position"], name="place_published"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from alliance.federation.validators import (
+            digits_only,
+            normalize_business_phone,
+            validate_business_phone,
+        )
+
+        if not self.business_phone:
+            return
+        self.business_phone = normalize_business_phone(self.business_phone)
+        validate_business_phone(self.business_phone)
+        digits = digits_only(self.business_phone)
+        personal = Member.objects.filter(Q(mobile=digits) | Q(sms_mobile=digits)).exists()
+        if personal or Enrolment.objects.filter(mobile=digits).exists():
+            raise ValidationError(
+                {
+                    "business_phone": _(
+                        "This is a person's own mobile on our records; a public page may only "
+                        "show a business line."
+                    )
+                }
+            )
+
+
+class PlacePhoto(models.Model):
+    """A photo of a place, re-encoded without metadata (alliance.images), with two thumbnails."""
+
+    place = models.ForeignKey(
+        Place, verbose_name=_("place"), on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.ImageField(_("image"), upload_to=place_photo_path)
+    thumbnail_small = models.ImageField(_("small thumbnail"), upload_to=place_photo_path)
+    thumbnail_medium = models.ImageField(_("medium thumbnail"), upload_to=place_photo_path)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    alt_text = models.CharField(_("description of the image"), max_length=120, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("place photo")
+        verbose_name_plural = _("place photos")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.place.name} #{self.position}"
+
+
+# --- The livestream backdrop (直播背景板) -------------------------------------------------------
+
+
+def new_backdrop_token() -> str:
+    """256 random bits, URL-safe: the backdrop is shown without a login on a studio screen."""
+    return secrets.token_urlsafe(32)
+
+
+class Backdrop(models.Model):
+    """The screen behind a streamer: the five beauties of her villages and the product on sale.
+
+    The token in its address is the only key to it; it shows nothing that is not public anyway.
+    """
+
+    session = models.OneToOneField(
+        "livestreams.LiveSession",
+        verbose_name=_("live session"),
+        on_delete=models.CASCADE,
+        related_name="backdrop",
+    )
+    token = models.CharField(
+        _("secret address"), max_length=64, unique=True, default=new_backdrop_token
+    )
+    villages = models.ManyToManyField(
+        Village,
+        verbose_name=_("villages shown"),
+        related_name="+",
+        blank=True,
+        help_text=_(
+            "Whose five beauties it shows. Empty: the villages of the session's products "
+            "and of its streamer."
+        ),
+    )
+    current_product = models.ForeignKey(
+        "products.Product",
+        verbose_name=_("product on sale now"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    slide_seconds = models.PositiveSmallIntegerField(
+        _("seconds per picture"),
+        default=8,
+        validators=[MinValueValidator(3), MaxValueValidator(120)],
+    )
+    version = models.PositiveIntegerField(
+        _("version"), default=0, help_text=_("Moves on with every switch; the screen polls it.")
+    )
+    switched_at = models.DateTimeField(_("switched at"), null=True, blank=True)
+    switched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("switched by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("livestream backdrop")
+        verbose_name_plural = _("livestream backdrops")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(slide_seconds__gte=3, slide_seconds__lte=120),
+                name="backdrop_slide_seconds_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.session)
+
+
+# --- Training and contests (村播培训、比赛) ------------------------------------------------
+
+
+class Course(models.Model):
+    """A training course (村播培训) made of sessions; completing it earns a certificate."""
+
+    title = models.CharField(_("title"), max_length=100)
+    topic = models.CharField(_("topic"), max_length=100)
+    trainer = models.CharField(_("trainer"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    required_hours = models.DecimalField(
+        _("hours needed to complete"),
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.5"))],
+        help_text=_("She completes the course once the sessions she attended add up to this."),
+    )
+    is_open = models.BooleanField(_("open for enrolment"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("training course")
+        verbose_name_plural = _("training courses")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(required_hours__gt=0),
+                name="course_required_hours_positive",
+                violation_error_message=_("A course needs some hours to complete."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CourseSession(models.Model):
+    """One session of a course: when, where (a venue or a studio), how long, how many seats."""
+
+    course = models.ForeignKey(
+        Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    hours = models.DecimalField(
+        _("hours"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.5"))],
+        help_text=_("Hours this session counts towards completion."),
+    )
+    venue = models.CharField(
+        _("venue"), max_length=100, blank=True, help_text=_("e.g. 尚田街道妇女之家")
+    )
+    studio = models.ForeignKey(
+        "livestreams.Studio",
+        verbose_name=_("studio"),
+        on_delete=models.PROTECT,
+        related_name="training_sessions",
+        null=True,
+        blank=True,
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("seats"), validators=[MinValueValidator(1)], help_text=_("How many women fit in.")
+    )
+
+    class Meta:
+        verbose_name = _("course session")
+        verbose_name_plural = _("course sessions")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="course_session_ends_after_it_starts",
+                violation_error_message=_("A session must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(venue="") | Q(studio__isnull=False),
+                name="course_session_has_a_place",
+                violation_error_message=_("Say where the session is: a venue or a studio."),
+            ),
+            models.CheckConstraint(condition=Q(hours__gt=0), name="course_session_hours_positive"),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1), name="course_session_capacity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        local = timezone.localtime(self.starts_at)
+        return f"{self.course.title} · {local:%Y-%m-%d %H:%M}"
+
+    @property
+    def where(self) -> str:
+        return str(self.studio) if self.studio_id else self.venue
+
+
+class Enrolment(models.Model):
+    """A woman enrolled in a course: a member, or a woman who is not a member yet.
+
+    A non-member's name, mobile and village are kept for the course only; the mobile is
+    shown to staff and never on a public page.
+    """
+
+    course = models.ForeignKey(
+        Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="enrolments"
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        null=True,
+        blank=True,
+    )
+    name = models.CharField(_("name (not a member yet)"), max_length=50, blank=True)
+    mobile = models.CharField(
+        _("mobile (not a member yet)"), max_length=11, blank=True, validators=[validate_mobile]
+    )
+    village = models.ForeignKey(
+        Village,
+        verbose_name=_("village (not a member yet)"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    enrolled_at = models.DateTimeField(_("enrolled at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["enrolled_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(member__isnull=False, name="", mobile="")
+                | (Q(member__isnull=True) & ~Q(name="") & ~Q(mobile="")),
+                name="enrolment_member_or_name_and_mobile",
+                violation_error_message=_(
+                    "Enrol a member, or give the name and mobile of a woman who is not one yet."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(mobile="") | Q(mobile__regex=MOBILE_PATTERN),
+                name="enrolment_mobile_format",
+                violation_error_message=_("The mobile must be 11 digits starting with 1."),
+            ),
+            models.UniqueConstraint(
+                fields=["course", "member"],
+                condition=Q(member__isnull=False),
+                name="enrolment_unique_member_per_course",
+                violation_error_message=_("She is already enrolled in this course."),
+            ),
+            models.UniqueConstraint(
+                fields=["course", "mobile"],
+                condition=~Q(mobile=""),
+                name="enrolment_unique_mobile_per_course",
+                violation_error_message=_("Someone with this mobile is already enrolled."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} @ {self.course}"
+
+    @property
+    def display_name(self) -> str:
+        return self.member.name if self.member_id else self.name
+
+
+class Attendance(models.Model):
+    """Whether an enrolled woman was at one session of her course, and who recorded it."""
+
+    enrolment = models.ForeignKey(
+        Enrolment,
+        verbose_name=_("enrolment"),
+        on_delete=models.CASCADE,
+        related_name="attendances",
+    )
+    session = models.ForeignKey(
+        CourseSession,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="attendances",
+    )
+    is_present = models.BooleanField(_("present"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["session", "enrolment"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "session"], name="attendance_once_per_session"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment.display_name} · {self.session}"
+
+
+class Certificate(models.Model):
+    """The certificate of a woman who completed a course: its number and the hours it states."""
+
+    enrolment = models.OneToOneField(
+        Enrolment,
+        verbose_name=_("enrolment"),
+        on_delete=models.PROTECT,
+        related_name="certificate",
+    )
+    number = models.CharField(_("certificate number"), max_length=30, unique=True)
+    hours = models.DecimalField(_("hours attended"), max_digits=5, decimal_places=1)
+    issued_on = models.DateField(_("issued on"), default=today)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-issued_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Contest(models.Model):
+    """A contest for streamers, e.g. 浙江省首届巾帼村播大赛."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    organiser = models.CharField(_("organiser"), max_length=100)
+    held_on = models.DateField(_("held on"))
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("contest")
+        verbose_name_plural = _("contests")
+        ordering = ["-held_on", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContestEntry(models.Model):
+    """A member's entry in a contest."""
+
+    contest = models.ForeignKey(
+        Contest, verbose_name=_("contest"), on_delete=models.CASCADE, related_name="entries"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="contest_entries"
+    )
+    title = models.CharField(
+        _("entry"), max_length=120, blank=True, help_text=_("What she presented.")
+    )
+    entered_on = models.DateField(_("entered on"), default=today)
+
+    class Meta:
+        verbose_name = _("contest entry")
+        verbose_name_plural = _("contest entries")
+        ordering = ["contest", "member__name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contest", "member"],
+                name="contest_entry_once_per_member",
+                violation_error_message=_("She has already entered this contest."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} @ {self.contest}"
+
+
+class Award(models.Model):
+    """An award an entry won (e.g. 优秀奖)."""
+
+    entry = models.ForeignKey(
+        ContestEntry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="awards"
+    )
+    name = models.CharField(_("award"), max_length=60, help_text=_("e.g. 一等奖, 优秀奖"))
+    rank = models.PositiveSmallIntegerField(
+        _("rank"), default=0, help_text=_("For ordering: 1 for the highest award.")
+    )
+    awarded_on = models.DateField(_("awarded on"))
+
+    class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+        ordering = ["rank", "awarded_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "name"],
+                name="award_once_per_entry",
+                violation_error_message=_("This entry already has this award."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.entry}"

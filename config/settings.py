@@ -404,3 +404,27 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# --- The five-beauties map (/map/) ------------------------------------------------------------------
+
+# Tiles: a URL template with {z}/{x}/{y} (and {s} for MAP_TILE_SUBDOMAINS), its attribution, and
+# the datum the tiles are drawn in: "gcj02" for AMap/Tencent tiles, "wgs84" for OpenStreetMap-style
+# ones (places are stored in GCJ-02 and converted for WGS-84 tiles). No URL: no tiles; the map
+# still shows its markers and the list of places. Only a configured tile host joins img-src.
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+MAP_TILE_SUBDOMAINS = env.str("MAP_TILE_SUBDOMAINS", default="")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
+MAP_TILE_CRS = env.str("MAP_TILE_CRS", default="gcj02")
+if MAP_TILE_CRS not in {"gcj02", "wgs84"}:
+    raise ImproperlyConfigured("MAP_TILE_CRS must be 'gcj02' or 'wgs84'.")
+if MAP_TILE_URL:
+    from urllib.parse import urlsplit
+
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += sorted(
+        {
+            f"{parts.scheme}://{parts.netloc}"
+            for parts in (
+                urlsplit(MAP_TILE_URL.replace("{s}", sub)) for sub in MAP_TILE_SUBDOMAINS or "-"
+            )
+        }
+    )
