@@ -405,7 +405,7 @@ LOGGING = {
     },
 }
 
-# --- The five-beauties map (/map/) ------------------------------------------------------------------
+# --- The five-beauties map (/map/) -----------------------------------------------------------
 
 # Tiles: a URL template with {z}/{x}/{y} (and {s} for MAP_TILE_SUBDOMAINS), its attribution, and
 # the datum the tiles are drawn in: "gcj02" for AMap/Tencent tiles, "wgs84" for OpenStreetMap-style

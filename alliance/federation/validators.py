@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 # A landline with its area code (0574-88881234, extension allowed), a 400/800 service number, or
 # a mobile a business publishes as its own line.
 BUSINESS_PHONE_PATTERN = (
-    r"^(0[1-9][0-9]{1,2}-?[0-9]{7,8}(-[0-9]{1,5})?|[48]00-?[0-9]{3}-?[0-9]{4}|1[3-9][0-9]{9})$"  # noqa: E501
+    r"^(0[1-9][0-9]{1,2}-?[0-9]{7,8}(-[0-9]{1,5})?|[48]00-?[0-9]{3}-?[0-9]{4}|1[3-9][0-9]{9})$"
 )
 _BUSINESS_PHONE_RE = re.compile(BUSINESS_PHONE_PATTERN)
 _SPACES_RE = re.compile(r"[\s()（）]")
