@@ -402,16 +402,33 @@ def redis_client() -> redis.Redis | None:
 
 # --- Throttles -----------------------------------------------------------------------------------
 
+# After a failure the API leaves the cache alone for a few seconds: a frozen Redis would
+# otherwise cost every request its socket timeouts (2 s each) before failing open.
+CACHE_RETRY_SECONDS = 5.0
+_cache_down_until = 0.0
 _last_warning = 0.0
+_clock = time.monotonic  # a name tests can replace
 
 
-def _warn_cache_down() -> None:
-    # At most one warning a minute per process: a cache outage would otherwise log every request.
-    global _last_warning
-    now = time.monotonic()
+def cache_is_down() -> bool:
+    """Whether the cache failed in this process within the last CACHE_RETRY_SECONDS."""
+    return _clock() < _cache_down_until
+
+
+def mark_cache_down() -> None:
+    """Records a cache failure: throttles let requests through, responses are computed."""
+    global _cache_down_until, _last_warning
+    now = _clock()
+    _cache_down_until = now + CACHE_RETRY_SECONDS
+    # At most one warning a minute per process: an outage would otherwise log every request.
     if now - _last_warning > 60:
         _last_warning = now
-        logger.warning("API throttle: the cache is unavailable; requests are let through")
+        logger.warning(
+            "API: the cache is unavailable; throttles let requests through and responses are "
+            "computed, for %s s before trying again",
+            CACHE_RETRY_SECONDS,
+            exc_info=True,
+        )
 
 
 def increment_counter(key: str, timeout: int) -> int:
@@ -475,13 +492,15 @@ class FixedWindowThrottleMixin:
     def allow_request(self, request: HttpRequest, view: APIView | None) -> bool:
         if getattr(request, "api_throttle_counted", False):
             return True  # already counted, with the response cache's read (products.api)
+        if cache_is_down():
+            return True
         counter = self.counter(request, view)
         if counter is None:
             return True
         try:
             count = increment_counter(counter[0], timeout=counter[1])
         except Exception:  # the cache server is down or slow: let the request through
-            _warn_cache_down()
+            mark_cache_down()
             return True
         return self.admit(count, counter[2])
 

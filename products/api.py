@@ -6,7 +6,6 @@ after it commits; see `cached_catalogue`.
 """
 
 import hashlib
-import logging
 import pickle
 from collections.abc import Callable
 from functools import wraps
@@ -28,7 +27,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alliance.models import Enterprise, Member, MemberStatus
-from config.api import KeysetPagination, count_and_read, error_responses, redis_client
+from config.api import (
+    KeysetPagination,
+    cache_is_down,
+    count_and_read,
+    error_responses,
+    mark_cache_down,
+    redis_client,
+)
 from products.cache import VERSION_KEY, catalogue_version
 from products.filters import ProductFilter, ordering_fields
 from products.models import Category, Product, ProductStatus
@@ -39,8 +45,6 @@ from products.serializers import (
     ProductDetailSerializer,
     SellerSerializer,
 )
-
-logger = logging.getLogger(__name__)
 
 PAGINATION_PARAMS = frozenset({"cursor", "page_size"})
 STORED_HEADERS = ("Content-Type", "Allow", "Vary")
@@ -162,13 +166,13 @@ def cached_catalogue(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 
     @wraps(view)
     def cached_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not _may_use_cache(request):
+        if not _may_use_cache(request) or cache_is_down():
             return view(request, *args, **kwargs)
         key = response_cache_key(request, params)
         try:
             allowed, version, entry = _read(request, view_class, key)
         except Exception:  # the cache server is down: throttles fail open, compute the response
-            logger.warning("API response cache unavailable", exc_info=True)
+            mark_cache_down()
             return view(request, *args, **kwargs)
         # Counted once: DRF's own throttle check then lets an allowed request through, and
         # counts and answers 429 for one that is not.
@@ -184,7 +188,7 @@ def cached_catalogue(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
             try:
                 _store(key, (version, response.content, headers))
             except Exception:
-                logger.warning("API response cache unavailable", exc_info=True)
+                mark_cache_down()
         response["X-Catalogue-Cache"] = "miss"
         return response
 

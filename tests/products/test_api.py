@@ -10,6 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import redis
 import time_machine
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -17,7 +18,7 @@ from django.test import Client
 from django.utils import timezone
 
 from alliance.models import Member, MemberStatus
-from config.api import server_error
+from config.api import CACHE_RETRY_SECONDS, server_error
 from products import services
 from products.cache import VERSION_KEY
 from products.models import SKU, Product, ProductImage, ProductStatus, months_to_mask
@@ -703,9 +704,9 @@ def test_a_logged_in_user_has_the_user_rate(rates, seller_client):
     assert [seller_client.get(PRODUCTS).status_code for _ in range(3)] == [200, 200, 429]
 
 
-def test_the_throttle_lets_requests_through_when_the_cache_is_down(
-    settings, rates, caplog, monkeypatch
-):
+@pytest.fixture
+def dead_cache(settings, monkeypatch):
+    """The cache pointed at a port where nothing listens, and no earlier failure remembered."""
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -713,19 +714,47 @@ def test_the_throttle_lets_requests_through_when_the_cache_is_down(
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+    monkeypatch.setattr("config.api._cache_down_until", 0.0)
     monkeypatch.setattr("config.api._last_warning", 0.0)
+
+
+def test_the_throttle_lets_requests_through_when_the_cache_is_down(dead_cache, rates, caplog):
     rates(anon="1/min")
     product = on_sale()
     client = Client()
 
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.WARNING, logger="config.api"):
         statuses = [client.get(url).status_code for url in [PRODUCTS, PRODUCTS, CATEGORIES]]
         detail = client.get(f"{PRODUCTS}{product.pk}/")
 
     assert statuses == [200, 200, 200]
     assert detail.json()["id"] == product.pk
-    assert "throttle" in caplog.text
-    assert "cache unavailable" in caplog.text
+    assert "X-Catalogue-Cache" not in detail
+    assert "throttles let requests through" in caplog.text
+
+
+def test_after_a_cache_failure_the_api_leaves_the_cache_alone_for_a_while(dead_cache, monkeypatch):
+    on_sale()
+    client = Client()
+    attempts = []
+    original = redis.Redis.pipeline
+
+    def counted(self, *args, **kwargs):
+        attempts.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "pipeline", counted)
+    now = [1000.0]
+    monkeypatch.setattr("config.api._clock", lambda: now[0])
+
+    assert client.get(PRODUCTS).status_code == 200
+    assert len(attempts) == 1
+    now[0] += CACHE_RETRY_SECONDS - 1
+    assert client.get(PRODUCTS).status_code == 200
+    assert len(attempts) == 1  # not asked again
+    now[0] += 2
+    assert client.get(PRODUCTS).status_code == 200
+    assert len(attempts) == 2
 
 
 # --- The response cache -----------------------------------------------------------------------
