@@ -83,7 +83,7 @@ class PackingSlipForm(forms.Form):
     """The day of the pick list (today when none is given)."""
 
     date = forms.DateField(
-        label=_("Day"),
+        label=_("Pick-list date"),
         required=False,
         input_formats=["%Y-%m-%d"],
         error_messages={"invalid": _("Enter a date like 2024-05-01.")},
