@@ -277,6 +277,7 @@ def _seller_order_page(
         "reassign_form": forms.reassign or ReassignForm(seller_order=seller_order),
         "cancel_form": forms.cancel or CancelForm(),
         "overdue_since": seller_order.escalated_at if is_open else None,
+        "courier_name": getattr(couriers.BY_CODE.get(seller_order.courier), "name", "—"),
     }
     return render(request, "staff/forwarding/seller_order.html", context)
 
