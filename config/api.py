@@ -249,10 +249,9 @@ class KeysetPagination(BasePagination):
         except ValueError:
             size = 0
         if size < 1:
-            raise exceptions.ValidationError(
-                {self.page_size_query_param: [_("Enter a whole number from 1 to 100.")]}
-            )
-        return min(size, self.max_page_size)  # more than 100 gives 100
+            message = _("Enter a whole number from 1 to %(most)s.") % {"most": self.max_page_size}
+            raise exceptions.ValidationError({self.page_size_query_param: [message]})
+        return min(size, self.max_page_size)  # more than the most gives the most
 
     def decode_cursor(self, request: Request, queryset: QuerySet) -> tuple[list | None, bool]:
         encoded = request.query_params.get(self.cursor_query_param)
@@ -329,7 +328,10 @@ class KeysetPagination(BasePagination):
                 "name": self.page_size_query_param,
                 "required": False,
                 "in": "query",
-                "description": str(_("Results per page: 20 by default, 100 at most.")),
+                "description": str(
+                    _("Results per page: %(default)s by default, %(most)s at most.")
+                    % {"default": self.page_size, "most": self.max_page_size}
+                ),
                 "schema": {"type": "integer", "minimum": 1, "default": self.page_size},
             },
         ]

@@ -1,8 +1,8 @@
 """The public catalogue API for the mini-program (/api/v1/): products, categories, sellers.
 
-Anonymous and read-only. Anonymous GETs are answered from a cache of rendered responses, keyed
-by the catalogue's version (products.cache), so a seller's edit is visible on the next request
-after it commits; see `cached_catalogue`.
+Anonymous and read-only. Anonymous GETs are answered from a cache of rendered responses, each
+stored with the catalogue's version (products.cache) and used only while that version is current,
+so a seller's edit is visible on the next request after it commits; see `cached_catalogue`.
 """
 
 import hashlib
@@ -110,15 +110,16 @@ def _may_use_cache(request: HttpRequest) -> bool:
     return not accept or "json" in accept or "*/*" in accept or "application/*" in accept
 
 
-def response_cache_key(request: HttpRequest, params: frozenset[str]) -> str:
+def response_cache_key(request: HttpRequest, params: frozenset[str] | None) -> str:
     """The cache key of a response: scheme and host, language, path, the parameters it reads."""
-    # Only parameters the view reads, names sorted, each name's values in their order (the
-    # view reads the last): `?_t=123` cannot split the cache, `?a=1&b=2` equals `?b=2&a=1`.
+    # Only parameters the view reads (all of them when it does not say), names sorted, each
+    # name's values in their order (the view reads the last): `?_t=123` cannot split the
+    # cache, `?a=1&b=2` equals `?b=2&a=1`.
     query = urlencode(
         [
             (name, value)
             for name in sorted(request.GET)
-            if name in params
+            if params is None or name in params
             for value in request.GET.getlist(name)
         ]
     )
@@ -162,7 +163,8 @@ def cached_catalogue(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     computed (and the throttles let it through).
     """
     view_class = view.view_class  # type: ignore[attr-defined]
-    params = frozenset(getattr(view_class, "cached_query_params", PAGINATION_PARAMS))
+    # The query parameters the view reads; a view that does not name them is keyed by all.
+    params: frozenset[str] | None = getattr(view_class, "cached_query_params", None)
 
     @wraps(view)
     def cached_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from alliance.models import Member, MemberStatus
 from config.api import CACHE_RETRY_SECONDS, server_error
 from products import services
+from products.api import response_cache_key
 from products.cache import VERSION_KEY
 from products.models import SKU, Product, ProductImage, ProductStatus, months_to_mask
 from tests.factories import (
@@ -805,6 +806,13 @@ def test_parameter_order_and_unknown_parameters_share_an_entry():
     other = client.get(f"{PRODUCTS}?month=6&partner_county=false")
     assert [first["X-Catalogue-Cache"], second["X-Catalogue-Cache"]] == ["miss", "hit"]
     assert other["X-Catalogue-Cache"] == "miss" and ids(other) == []
+
+
+def test_a_view_that_does_not_name_its_parameters_is_keyed_by_all_of_them(rf):
+    first, second = rf.get("/api/v1/x/?b=2&a=1"), rf.get("/api/v1/x/?a=1&b=2&c=3")
+    assert response_cache_key(first, None) != response_cache_key(second, None)
+    assert response_cache_key(first, frozenset("ab")) == response_cache_key(second, frozenset("ab"))
+    assert response_cache_key(rf.get("/api/v1/x/?a=1&b=2"), None) == response_cache_key(first, None)
 
 
 def test_hosts_and_languages_are_cached_apart(settings):
