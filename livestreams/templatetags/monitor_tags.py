@@ -4,7 +4,7 @@ from typing import Any
 
 from django import template
 
-from livestreams.views_monitor import pending_work
+from livestreams.views_monitor.reads import pending_work
 
 register = template.Library()
 
