@@ -4,8 +4,7 @@ Every change goes through livestreams.services.fulfilment; these views parse the
 the service and show what it said (its refusals next to the form, or as a message).
 """
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -122,7 +121,6 @@ class SellerOrderForms:
     label: LabelForm | None = None
     reassign: ReassignForm | None = None
     cancel: CancelForm | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _seller_order_page(

@@ -14,12 +14,9 @@ from livestreams import urls_monitor
 from livestreams.models import SellerOrder, SellerOrderStatus, ShipmentExport
 from livestreams.services import fulfilment, shipments
 from tests.factories import (
-    OrderFactory,
-    OrderLineFactory,
-    SellerFactory,
-    SellerOrderFactory,
     StaffUserFactory,
 )
+from tests.livestreams.seller_orders import seller_order_in
 
 pytestmark = pytest.mark.django_db
 
@@ -33,19 +30,12 @@ DOWNLOADS_WITHOUT_PERSONAL_DATA = {"shipping_labels_template_csv", "shipping_lab
 
 
 def forwarded(channel: str) -> SellerOrder:
-    seller = SellerFactory()
-    seller_order = SellerOrderFactory(
-        order=OrderFactory(
-            channel=channel, recipient_name="张小红", recipient_mobile="13912345678"
-        ),
-        seller=seller,
-        status=SellerOrderStatus.FORWARDED,
+    return seller_order_in(
+        SellerOrderStatus.FORWARDED,
+        channel,
+        order_recipient_name="张小红",
+        order_recipient_mobile="13912345678",
     )
-    OrderLineFactory(
-        order=seller_order.order, channel=channel, seller_order=seller_order,
-        sku__product__seller=seller, seller=seller,
-    )  # fmt: skip
-    return seller_order
 
 
 @pytest.fixture

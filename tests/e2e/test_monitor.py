@@ -10,12 +10,9 @@ from livestreams.models import SellerOrder, SellerOrderStatus, ShipmentExport
 from livestreams.services import fulfilment
 from tests.e2e.test_faces import log_in
 from tests.factories import (
-    OrderFactory,
-    OrderLineFactory,
-    SellerFactory,
-    SellerOrderFactory,
     StaffUserFactory,
 )
+from tests.livestreams import seller_orders
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -23,26 +20,17 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 
 
 def seller_order_in(status: str, channel: str = "douyin", **fields) -> SellerOrder:
-    seller = SellerFactory()
-    seller_order = SellerOrderFactory(
-        order=OrderFactory(
-            channel=channel,
-            recipient_name="张小红",
-            recipient_mobile="13912345678",
-            recipient_province="浙江省",
-            recipient_city="宁波市",
-            recipient_district="奉化区",
-            recipient_address="萧王庙街道青云村12号",
-        ),
-        seller=seller,
-        status=status,
+    return seller_orders.seller_order_in(
+        status,
+        channel,
+        order_recipient_name="张小红",
+        order_recipient_mobile="13912345678",
+        order_recipient_province="浙江省",
+        order_recipient_city="宁波市",
+        order_recipient_district="奉化区",
+        order_recipient_address="萧王庙街道青云村12号",
         **fields,
     )
-    OrderLineFactory(
-        order=seller_order.order, channel=channel, seller_order=seller_order,
-        sku__product__seller=seller, seller=seller,
-    )  # fmt: skip
-    return seller_order
 
 
 def no_horizontal_scroll(page) -> bool:

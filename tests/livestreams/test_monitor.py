@@ -20,13 +20,13 @@ from livestreams.models import (
 from livestreams.services import fulfilment, shipments
 from tests.factories import (
     MemberFactory,
-    OrderFactory,
     OrderLineFactory,
     SellerFactory,
     SellerOrderEventFactory,
     SellerOrderFactory,
     StaffUserFactory,
 )
+from tests.livestreams.seller_orders import seller_order_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -38,26 +38,6 @@ S = SellerOrderStatus
 def _staff_read_english(staff_client, settings) -> None:
     """Pages in English for assertions on messages (Chinese is the default)."""
     staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-
-
-def seller_order_in(status: str = S.FORWARDED, channel: str = "douyin", **fields) -> SellerOrder:
-    """A seller order of one line, in the given status, of a seller who can log in."""
-    seller = SellerFactory()
-    order_fields = {key[6:]: fields.pop(key) for key in list(fields) if key.startswith("order_")}
-    seller_order = SellerOrderFactory(
-        order=OrderFactory(channel=channel, **order_fields),
-        seller=seller,
-        status=status,
-        **fields,
-    )
-    OrderLineFactory(
-        order=seller_order.order,
-        channel=channel,
-        seller_order=seller_order,
-        sku__product__seller=seller,
-        seller=seller,
-    )
-    return seller_order
 
 
 def failed(**fields) -> SellerOrder:

@@ -11,12 +11,12 @@ from openpyxl import Workbook, load_workbook
 from livestreams.models import SellerOrder, SellerOrderStatus, ShipmentExport
 from livestreams.services import fulfilment, shipments
 from tests.factories import (
-    OrderFactory,
     OrderLineFactory,
     SellerFactory,
     SellerOrderFactory,
     StaffUserFactory,
 )
+from tests.livestreams.seller_orders import seller_order_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -29,18 +29,7 @@ def _staff_read_english(staff_client, settings) -> None:
 
 
 def forwarded(channel: str = "douyin") -> SellerOrder:
-    seller = SellerFactory()
-    seller_order = SellerOrderFactory(
-        order=OrderFactory(channel=channel), seller=seller, status=SellerOrderStatus.FORWARDED
-    )
-    OrderLineFactory(
-        order=seller_order.order,
-        channel=channel,
-        seller_order=seller_order,
-        sku__product__seller=seller,
-        seller=seller,
-    )
-    return seller_order
+    return seller_order_in(SellerOrderStatus.FORWARDED, channel)
 
 
 def shipped(channel: str = "taobao") -> SellerOrder:
