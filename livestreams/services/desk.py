@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliance.models import Member, User
+from livestreams import couriers
 from livestreams.desk_files import COURIER, ORDER_ID, TRACKING_NUMBER
 from livestreams.models import Notification, NotificationChannel, SellerOrder
 from livestreams.services import fulfilment
@@ -65,12 +66,20 @@ def _parcel(cells: dict[str, str]) -> str:
     return cells[ORDER_ID]
 
 
+def _courier_code(text: str) -> str:
+    text = text.strip().upper()
+    return next((c.code for c in couriers.COURIERS if text in (c.code, c.name)), text)
+
+
 def _conflicts(rows: list[tuple[int, dict[str, str]]]) -> list[dict[str, Any]]:
     """Rows of one order that disagree on courier or number: one parcel has one number."""
     seen: dict[str, tuple[str, str]] = {}
     errors = []
     for number, cells in rows:
-        shipment = (cells[COURIER].upper(), cells[TRACKING_NUMBER].replace(" ", "").upper())
+        shipment = (
+            _courier_code(cells[COURIER]),
+            couriers.normalize_tracking(cells[TRACKING_NUMBER]),
+        )
         key = _parcel(cells)
         if key in seen and seen[key] != shipment:
             errors.append(

@@ -782,6 +782,11 @@ def test_rows_of_one_order_must_agree_on_the_tracking_number(seller, seller_clie
     assert "one parcel has one tracking number" in errors[0]["message"]
     seller_order.refresh_from_db()
     assert seller_order.status == S.FORWARDED
+    # The same courier by name or code, and the same number however spaced, agree.
+    rows[1][5:] = ["中通快递", "7312 3456 7890"]
+    assert upload(seller_client, csv_upload(rows)).status_code == 302
+    seller_order.refresh_from_db()
+    assert seller_order.status == S.SHIPPED
 
 
 def test_a_file_with_no_filled_in_row_ships_nothing(seller, seller_client, english):
