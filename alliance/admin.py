@@ -267,3 +267,7 @@ class ExportLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: ExportLog | None = None) -> bool:
         return False
+
+
+# The federation's work (issue #6): places, campaigns, backdrops, training and contests.
+from alliance import admin_federation  # noqa: E402, F401

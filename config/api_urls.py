@@ -87,10 +87,12 @@ v1_patterns = [
     path("categories/", cached_catalogue(CategoryTreeView.as_view()), name="api-categories"),
     path("sellers/", cached_catalogue(SellerListView.as_view()), name="api-sellers"),
     path("sellers/<int:pk>/", cached_catalogue(SellerDetailView.as_view()), name="api-seller"),
+    path("", include("alliance.api_places")),  # places/: the five-beauties map as GeoJSON
 ]
 
 urlpatterns = [
     path("v1/", include(v1_patterns)),
+    path("v1/", include("courtyards.api_urls")),  # qr/<token>/…, orders/ (courtyards app)
     path("schema/", SchemaView.as_view(), name="api-schema"),
     path("docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"", not_found),  # last: a JSON 404 for every other /api/ address

@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from alliance import urls as alliance_urls
+from alliance import urls_federation as federation_urls
 from config import views
 from livestreams import urls_desk as livestreams_desk_urls
 from livestreams import urls_monitor as livestreams_monitor_urls
@@ -20,8 +21,13 @@ seller_patterns = [
     *alliance_urls.seller_patterns,
     *products_urls.seller_patterns,
     *livestreams_desk_urls.seller_patterns,
+    *federation_urls.seller_patterns,
 ]
-staff_patterns = [*alliance_urls.staff_patterns, *livestreams_monitor_urls.staff_patterns]
+staff_patterns = [
+    *alliance_urls.staff_patterns,
+    *livestreams_monitor_urls.staff_patterns,
+    *federation_urls.staff_patterns,
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -34,6 +40,7 @@ urlpatterns = [
     path("staff/", include((staff_patterns, "staff"))),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
+    *federation_urls.public_patterns,  # /map/, /places/, /campaigns/, /backdrop/ …
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,563 @@
+"""Demo data of the federation's work, drawn from the story (../shared/seed/): the
+five-beauties map around 奉化, a village-streamer course with its roll and certificates,
+the 浙江省首届巾帼村播大赛 with 宋小赞's 优秀奖, and the 甘洛 campaigns with the partner
+county's products and live sessions.
+
+Runs after alliance.demo.seed and products.demo.seed. Running it again changes nothing: every
+row is found by a natural key first, and every date is fixed (nothing depends on today).
+Coordinates are GCJ-02, plausible for each village (not surveyed); phone numbers are fictional.
+"""
+
+import io
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from PIL import Image, ImageDraw, ImageFont
+
+from alliance.demo import PARTNER
+from alliance.federation import backdrop as backdrops
+from alliance.federation import places as place_services
+from alliance.federation import training
+from alliance.models import (
+    Award,
+    Backdrop,
+    Campaign,
+    CampaignForm,
+    Certificate,
+    Contest,
+    ContestEntry,
+    Course,
+    CourseSession,
+    Enrolment,
+    Enterprise,
+    Federation,
+    Member,
+    Place,
+    PlaceCategory,
+    Village,
+)
+from livestreams.models import LiveSession, LiveSessionStatus, Studio
+from livestreams.services.sessions import save_session
+from products.demo import CJK_FONT
+from products.models import Product, ProductStatus
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+V, S, G, H, F = (
+    PlaceCategory.VILLAGE,
+    PlaceCategory.SCENERY,
+    PlaceCategory.GOODS,
+    PlaceCategory.HOMESTAY,
+    PlaceCategory.FOOD,
+)
+
+# slug: (category, name, (township, village), (GCJ-02 latitude, longitude), summary,
+#        enterprise whose products it shows, member's mobile, business phone)
+PLACES = {
+    "yantou-old-village": (
+        V,
+        "岩头古村",
+        ("溪口镇", "岩头村"),
+        ("29.612510", "121.196830"),
+        "溪口深处的千年古村，石墙老屋沿岩溪而建。",
+        "",
+        "",
+        "",
+    ),
+    "tengtou-village": (
+        V,
+        "滕头村",
+        ("萧王庙街道", "滕头村"),
+        ("29.650870", "121.343210"),
+        "花木与田园里的共富村，全球生态 500 佳。",
+        "滕头巧妇年糕坊",
+        "",
+        "",
+    ),
+    "jin-e-courtyards": (
+        V,
+        "金峨村·数字庭院",
+        ("西坞街道", "金峨村"),
+        ("29.677150", "121.491260"),
+        "庭院就是花木展示区，盆景挂着二维码，扫码即买。",
+        "金峨杜鹃庭院",
+        "13800000004",
+        "",
+    ),
+    "mingyan-village": (
+        V,
+        "鸣雁村·小阿莓",
+        ("尚田街道", "鸣雁村"),
+        ("29.573480", "121.360150"),
+        "“小阿莓”农创联盟所在地，草莓大棚连片。",
+        "尚田小莓园",
+        "13800000002",
+        "",
+    ),
+    "xiwu-flower-belt": (
+        V,
+        "西坞“四季花香”庭院带",
+        ("西坞街道", "西坞村"),
+        ("29.714520", "121.465540"),
+        "美丽庭院共富示范带，一年四季有花。",
+        "",
+        "",
+        "",
+    ),
+    "xuedou-mountain": (
+        S,
+        "雪窦山",
+        ("溪口镇", "溪口村"),
+        ("29.710480", "121.202090"),
+        "千丈岩瀑布飞流直下，弥勒道场云雾缭绕。",
+        "",
+        "",
+        "",
+    ),
+    "tingxia-lake": (
+        S,
+        "亭下湖",
+        ("溪口镇", "畸山村"),
+        ("29.635020", "121.225470"),
+        "群山环抱的一湖碧水，环湖骑行最宜。",
+        "",
+        "",
+        "",
+    ),
+    "wuling-old-street": (
+        S,
+        "武岭门与溪口老街",
+        ("溪口镇", "溪口村"),
+        ("29.674530", "121.243780"),
+        "剡溪边的老街，千层饼香飘满街。",
+        "溪口王氏千层饼坊",
+        "",
+        "",
+    ),
+    "jin-e-azaleas": (
+        S,
+        "金峨山杜鹃花海",
+        ("西坞街道", "金峨村"),
+        ("29.688310", "121.503570"),
+        "春天漫山杜鹃，庭院里的盆景也在这时最好卖。",
+        "金峨盆景园艺",
+        "",
+        "",
+    ),
+    "yinjiakeng-bamboo": (
+        S,
+        "印家坑竹海",
+        ("尚田街道", "印家坑村"),
+        ("29.552070", "121.334510"),
+        "山坳里的竹林古村，溪水穿村而过。",
+        "",
+        "",
+        "",
+    ),
+    "shangtian-strawberries": (
+        G,
+        "尚田红颜草莓",
+        ("尚田街道", "鸣雁村"),
+        ("29.575120", "121.362440"),
+        "冬春两季的大棚草莓，现摘现发。",
+        "鸣雁草莓专业合作社",
+        "",
+        "",
+    ),
+    "jin-e-bonsai": (
+        G,
+        "金峨杜鹃盆景",
+        ("西坞街道", "金峨村"),
+        ("29.676420", "121.489870"),
+        "庭院里养护的西洋杜鹃，带盆发货。",
+        "金峨杜鹃庭院",
+        "",
+        "",
+    ),
+    "xiaowangmiao-taro": (
+        G,
+        "萧王庙芋艿头",
+        ("萧王庙街道", "青云村"),
+        ("29.661380", "121.351270"),
+        "奉化芋艿头，粉糯香甜。",
+        "萧王庙芋香合作社",
+        "",
+        "",
+    ),
+    "jinping-peaches": (
+        G,
+        "锦屏水蜜桃",
+        ("锦屏街道", "桃花坞村"),
+        ("29.657960", "121.390120"),
+        "盛夏的奉化水蜜桃，一口爆汁。",
+        "锦屏桃花坞果园",
+        "",
+        "",
+    ),
+    "xiwu-rice-wine": (
+        G,
+        "西坞手工酒酿",
+        ("西坞街道", "西坞村"),
+        ("29.713080", "121.463020"),
+        "老法酿的甜酒酿与桂花米酒。",
+        "西坞米香酒酿坊",
+        "",
+        "",
+    ),
+    "yinjiakeng-homestay": (
+        H,
+        "印家坑山居民宿",
+        ("尚田街道", "印家坑村"),
+        ("29.551380", "121.335960"),
+        "竹林边的老屋改造，推窗见山。",
+        "印家坑山居民宿",
+        "",
+        "0574-88951201",
+    ),
+    "yantou-stone-house": (
+        H,
+        "岩头石屋农家乐",
+        ("溪口镇", "岩头村"),
+        ("29.611270", "121.198140"),
+        "石墙老屋里住一晚，吃一桌农家菜。",
+        "岩头农家乐",
+        "",
+        "0574-88851302",
+    ),
+    "tongzhao-fisher-inn": (
+        H,
+        "桐照渔家民宿",
+        ("莼湖街道", "桐照村"),
+        ("29.590320", "121.551860"),
+        "渔港边的民宿，早起看渔船归港。",
+        "桐照渔家民宿",
+        "",
+        "0574-88671403",
+    ),
+    "xikou-riverside-inn": (
+        H,
+        "溪口剡溪山水民宿",
+        ("溪口镇", "溪口村"),
+        ("29.672870", "121.240230"),
+        "剡溪边的小楼，步行可到老街。",
+        "",
+        "",
+        "0574-88861504",
+    ),
+    "jin-e-courtyard-inn": (
+        H,
+        "金峨庭院民宿",
+        ("西坞街道", "金峨村"),
+        ("29.678940", "121.493410"),
+        "住在花木庭院里，主人可带看庭院设计。",
+        "",
+        "",
+        "0574-88931605",
+    ),
+    "xikou-layer-cake": (
+        F,
+        "溪口千层饼",
+        ("溪口镇", "溪口村"),
+        ("29.673480", "121.242540"),
+        "二十七层酥脆，溪口老手艺。",
+        "溪口王氏千层饼坊",
+        "",
+        "",
+    ),
+    "maomei-heritage-food": (
+        F,
+        "毛美儿非遗手作美食",
+        ("西坞街道", "西坞村"),
+        ("29.715830", "121.466980"),
+        "美食主播毛美儿带着留守妇女做非遗美食。",
+        "西坞米香酒酿坊",
+        "13800000003",
+        "",
+    ),
+    "tengtou-rice-cake": (
+        F,
+        "滕头巧妇年糕",
+        ("萧王庙街道", "滕头村"),
+        ("29.651940", "121.344860"),
+        "手打年糕，软糯有嚼劲。",
+        "滕头巧妇年糕坊",
+        "",
+        "",
+    ),
+    "xiwu-bean-candy": (
+        F,
+        "西坞豆酥糖",
+        ("西坞街道", "西坞村"),
+        ("29.712640", "121.464170"),
+        "奉化老字号茶点，入口即化。",
+        "西坞巧妇豆酥糖坊",
+        "",
+        "",
+    ),
+    "chunhu-seafood": (
+        F,
+        "莼湖巧妇海味",
+        ("莼湖街道", "栖凤村"),
+        ("29.577460", "121.531280"),
+        "象山港边的海味干货与牛肉干。",
+        "莼湖巧妇海味坊",
+        "",
+        "",
+    ),
+}
+
+SKY = {V: "#f6d8cf", S: "#d4ecdf", G: "#f7e6c4", H: "#dce5f5", F: "#f8d9e6"}
+HILL = {V: "#b5483b", S: "#2e7d5b", G: "#9a6207", H: "#3b5ea8", F: "#a61e5a"}
+
+COURSE = {
+    "title": "村播培训 2021 第一期",
+    "topic": "直播带货入门：选品、话术与短视频",
+    "trainer": "亲爱的玛丽直播基地讲师团",
+    "required_hours": Decimal("12.0"),
+    "description": "妇联组织的村播培训，面向联盟成员和想学直播的农村妇女。",
+}
+# (title, start, hours, venue, studio number or None, seats)
+COURSE_SESSIONS = [
+    (
+        "选品与定价",
+        datetime(2021, 4, 10, 9, 0, tzinfo=SHANGHAI),
+        "4.0",
+        "尚田街道妇女之家",
+        None,
+        30,
+    ),
+    ("直播话术", datetime(2021, 4, 17, 9, 0, tzinfo=SHANGHAI), "4.0", "", 1, 30),
+    (
+        "短视频拍摄",
+        datetime(2021, 4, 24, 9, 0, tzinfo=SHANGHAI),
+        "4.0",
+        "西坞街道文化礼堂",
+        None,
+        30,
+    ),
+]
+# Women who are not members yet: name, mobile (fictional), (township, village).
+NEWCOMERS = [
+    ("胡秀娟", "13957800001", ("尚田街道", "冷西村")),
+    ("俞美芬", "13957800002", ("溪口镇", "班溪村")),
+    ("邬小燕", "13957800003", ("西坞街道", "东岙村")),
+]
+CONTEST = ("浙江省首届巾帼村播大赛", "浙江省妇联", date(2021, 10, 28))
+
+# slug: (name, form, share, starts, ends, session title, streamer, start, description)
+CAMPAIGNS = {
+    "ganluo-market-2021": (
+        "姐妹携手共致富·甘洛好物直播集市", CampaignForm.MARKET, None,
+        date(2021, 11, 15), date(2021, 11, 30),
+        "甘洛好物直播集市专场", "13800000002", datetime(2021, 11, 20, 19, 0, tzinfo=SHANGHAI),
+        "奉化区妇联与甘洛县妇联“姐妹携手共致富”云倡议：以“直播+集市”的形式，帮甘洛姐妹卖苦荞、花椒、核桃。",
+    ),
+    "ganluo-charity-2021": (
+        "姐妹携手共致富·甘洛公益直播", CampaignForm.CHARITY, Decimal("10.00"),
+        date(2021, 12, 10), date(2021, 12, 20),
+        "甘洛公益直播专场", "13800000003", datetime(2021, 12, 12, 19, 0, tzinfo=SHANGHAI),
+        "“直播+公益”：销售额的一成捐给甘洛县妇联的姐妹互助基金。",
+    ),
+}  # fmt: skip
+BACKDROP_VILLAGES = [("尚田街道", "鸣雁村"), ("西坞街道", "西坞村"), ("溪口镇", "溪口村")]
+
+
+@transaction.atomic
+def seed() -> dict[str, int]:
+    """Loads the map, the course, the contest and the campaigns; a second run changes nothing."""
+    villages = {(v.township.name, v.name): v for v in Village.objects.select_related("township")}
+    for slug, row in PLACES.items():
+        _place(slug, row, villages)
+    studio, _created = Studio.objects.get_or_create(number=1, defaults={"name": "1号直播间"})
+    _course(studio, villages)
+    _contest()
+    for slug, row in CAMPAIGNS.items():
+        _campaign(slug, row, studio, villages)
+    return {
+        "places": Place.objects.count(),
+        "courses": Course.objects.count(),
+        "enrolments": Enrolment.objects.count(),
+        "certificates": Certificate.objects.count(),
+        "contests": Contest.objects.count(),
+        "awards": Award.objects.count(),
+        "campaigns": Campaign.objects.count(),
+        "backdrops": Backdrop.objects.count(),
+    }
+
+
+# --- Places -----------------------------------------------------------------------------------
+
+
+def _place(slug: str, row: tuple, villages: dict[tuple[str, str], Village]) -> None:
+    category, name, village, (latitude, longitude), summary, enterprise, mobile, phone = row
+    if Place.objects.filter(slug=slug).exists():
+        return
+    place = Place(
+        slug=slug,
+        category=category,
+        name=name,
+        village=villages[village],
+        summary=summary,
+        description=summary,
+        address=f"{village[0]}{village[1]}",
+        latitude=Decimal(latitude),
+        longitude=Decimal(longitude),
+        member=Member.objects.filter(mobile=mobile).first() if mobile else None,
+        business_phone=phone,
+        position=list(PLACES).index(slug),
+    )
+    if enterprise:
+        place.enterprise = Enterprise.objects.get(name=enterprise)
+    place.full_clean()
+    place.save()
+    if place.enterprise is not None:
+        products = Product.objects.filter(
+            enterprise=place.enterprise, status=ProductStatus.ON_SALE
+        ).order_by("pk")[:3]
+        place.products.set(products)
+    place_services.add_place_photo(place=place, upload=_picture(name, category), alt_text=name)
+
+
+@cache
+def _font(size: int) -> ImageFont.FreeTypeFont | None:
+    return ImageFont.truetype(str(CJK_FONT), size) if CJK_FONT.exists() else None
+
+
+def _picture(name: str, category: str) -> io.BytesIO:
+    """A drawn landscape with the place's name: sky, hills, a caption (the same every time)."""
+    width, height = 960, 600
+    image = Image.new("RGB", (width, height), SKY[category])
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((-200, 300, 620, 900), fill=HILL[category])
+    draw.ellipse((360, 360, 1200, 1000), fill="#ffffff")
+    draw.ellipse((380, 380, 1180, 1000), fill=HILL[category])
+    draw.ellipse((760, 60, 860, 160), fill="#ffffff")
+    font = _font(64)
+    if font is not None:
+        draw.rounded_rectangle((40, 40, 40 + 72 * len(name) + 40, 150), radius=24, fill="#ffffff")
+        draw.text((80, 95), name, font=font, fill=HILL[category], anchor="lm")
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=88)
+    buffer.seek(0)
+    return buffer
+
+
+# --- Training and the contest --------------------------------------------------------------------
+
+
+def _course(studio: Studio, villages: dict[tuple[str, str], Village]) -> None:
+    course, created = Course.objects.get_or_create(title=COURSE["title"], defaults=COURSE)
+    if not created:
+        return
+    sessions = []
+    for title, start, hours, venue, studio_number, seats in COURSE_SESSIONS:
+        session = CourseSession(
+            course=course,
+            title=title,
+            starts_at=start,
+            ends_at=start.replace(hour=start.hour + 4),
+            hours=Decimal(hours),
+            venue=venue,
+            studio=studio if studio_number else None,
+            capacity=seats,
+        )
+        session.full_clean()
+        session.save()
+        sessions.append(session)
+    women = list(Member.objects.filter(mobile__in=["13800000002", "13800000003"]).order_by("pk"))
+    women += list(
+        Member.objects.filter(
+            participations__project__name__contains="小阿莓", is_streamer=True
+        ).order_by("pk")[:12]
+    )
+    enrolments = [training.enrol_member(course=course, member=member) for member in women]
+    for name, mobile, village in NEWCOMERS:
+        enrolments.append(
+            training.enrol_woman(course=course, name=name, mobile=mobile, village=villages[village])
+        )
+    for number, session in enumerate(sessions):
+        # Everyone came to the first two; every fourth woman missed the last one.
+        present = {e.pk for index, e in enumerate(enrolments) if number < 2 or index % 4 != 3}
+        training.record_attendance(session=session, present=present, actor=None, at=session.ends_at)
+    training.issue_certificates(course=course, actor=None, issued_on=date(2021, 4, 30))
+
+
+def _contest() -> None:
+    name, organiser, held_on = CONTEST
+    contest, created = Contest.objects.get_or_create(
+        name=name,
+        defaults={
+            "organiser": organiser,
+            "held_on": held_on,
+            "description": "全省巾帼村播选手同台比拼直播带货。",
+        },
+    )
+    if not created:
+        return
+    entries = {
+        "13800000002": ("“小阿莓”草莓直播间", [("优秀奖", 3)]),
+        "13800000003": ("西坞非遗美食直播", []),
+        "13800000005": ("家乡农产品直播", []),
+    }
+    for mobile, (title, awards) in entries.items():
+        member = Member.objects.get(mobile=mobile)
+        entry = ContestEntry.objects.create(
+            contest=contest, member=member, title=title, entered_on=date(2021, 9, 30)
+        )
+        for award_name, rank in awards:
+            Award.objects.create(entry=entry, name=award_name, rank=rank, awarded_on=held_on)
+
+
+# --- The 甘洛 campaigns -------------------------------------------------------------------------
+
+
+def _campaign(
+    slug: str, row: tuple, studio: Studio, villages: dict[tuple[str, str], Village]
+) -> None:
+    name, form, share, starts, ends, title, streamer, start, description = row
+    if Campaign.objects.filter(slug=slug).exists():
+        return
+    partner = Federation.objects.get(name=PARTNER[0])
+    campaign = Campaign(
+        name=name,
+        slug=slug,
+        partner_federation=partner,
+        form=form,
+        charity_share_percent=share,
+        starts_on=starts,
+        ends_on=ends,
+        description=description,
+        is_published=True,
+    )
+    campaign.full_clean()
+    campaign.save()
+    products = list(
+        Product.objects.filter(partner_federation=partner, status=ProductStatus.ON_SALE).order_by(
+            "pk"
+        )
+    )
+    campaign.products.set(products)
+    session = save_session(
+        session=LiveSession(
+            title=title,
+            studio=studio,
+            streamer=Member.objects.get(mobile=streamer),
+            platform="douyin",
+            planned_start=start,
+            planned_end=start.replace(hour=start.hour + 2),
+            actual_start=start,
+            actual_end=start.replace(hour=start.hour + 2),
+            status=LiveSessionStatus.ENDED,
+            campaign=campaign,
+            notes=description,
+        ),
+        featured_products=products,
+    )
+    backdrop = backdrops.backdrop_for_session(session)
+    backdrop.villages.set([villages[key] for key in BACKDROP_VILLAGES])
+    if products:
+        Backdrop.objects.filter(pk=backdrop.pk).update(
+            current_product=products[0], version=1, switched_at=start
+        )
