@@ -32,12 +32,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from alliance.access import (
-    dashboard_member,
-    is_federation_staff,
-    member_required,
-    needs_second_factor,
-)
+from alliance.access import dashboard_member, is_federation_staff, member_required
 from livestreams import couriers, desk_files, privacy, selectors_desk
 from livestreams.forms_desk import PackingSlipForm, ShipFileForm, ShipForm
 from livestreams.models import OrderLine, SellerOrder, SellerOrderStatus
@@ -238,25 +233,22 @@ def order_ship(request: HttpRequest, seller_order_id: int) -> HttpResponse:
 
 
 def order_label(request: HttpRequest, seller_order_id: int) -> HttpResponse:
-    """The label file, as a download: to her while she may see the recipient, and to staff."""
+    """The label file, as a download: to her while she may see the recipient. Staff are sent to
+    the forwarding monitor's download, which writes the export log (the label is personal data).
+    """
     user = request.user
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if is_federation_staff(user):
-        if needs_second_factor(request):
-            return redirect(f"{reverse('otp')}?{urlencode({'next': request.get_full_path()})}")
-        seller_order = get_object_or_404(
-            SellerOrder.objects.select_related("order"), pk=seller_order_id
-        )
-    else:
-        member = dashboard_member(user)
-        if member is None:
-            raise PermissionDenied
-        seller_order = get_object_or_404(
-            selectors_desk.desk_seller_orders(member).select_related("order"), pk=seller_order_id
-        )
-        if not privacy.seller_may_see(seller_order):
-            raise Http404
+        return redirect("staff:forwarding_order_label_file", pk=seller_order_id)
+    member = dashboard_member(user)
+    if member is None:
+        raise PermissionDenied
+    seller_order = get_object_or_404(
+        selectors_desk.desk_seller_orders(member).select_related("order"), pk=seller_order_id
+    )
+    if not privacy.seller_may_see(seller_order):
+        raise Http404
     if not seller_order.label:
         raise Http404
     if request.method != "GET":

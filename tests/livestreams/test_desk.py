@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from openpyxl import Workbook
 
+from alliance.models import ExportLog
 from livestreams.models import (
     AfterSalesStatus,
     LineStatus,
@@ -552,10 +553,16 @@ def test_she_downloads_her_label_as_an_attachment(seller, seller_client):
     assert "no-store" in response["Cache-Control"]
 
 
-def test_staff_download_any_label_and_others_do_not(seller, client):
+def test_staff_download_any_label_through_the_logged_download_and_others_do_not(seller, client):
     seller_order = labelled(seller)
     url = order_url(seller_order, "label")
-    assert logged_in_client(StaffUserFactory()).get(url).status_code == 200
+    staff = logged_in_client(StaffUserFactory())
+    response = staff.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"/staff/forwarding/{seller_order.pk}/label/file/"
+    download = staff.get(response["Location"])
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    assert ExportLog.objects.get().actor.is_staff  # personal data: the download is logged
     assert logged_in_client(SellerFactory().user).get(url).status_code == 404
     assert client.get(url).status_code == 302
 

@@ -281,7 +281,7 @@ def test_an_order_given_to_another_seller_is_gone_from_her_desk(
 def test_staff_may_fetch_a_label_but_not_through_another_sellers_login(seller_b):
     url = f"/seller/orders/{seller_b.seller_order.pk}/label/"
     staff = logged_in_client(StaffUserFactory())
-    response = staff.get(url)
+    response = staff.get(url, follow=True)
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
     assert logged_in_client(SellerFactory().user).get(url).status_code == 404
 
