@@ -22,6 +22,7 @@ class NotificationKind(models.TextChoices):
     NEW_ORDER = "new_order", _("new order")
     CHANGED = "changed", _("order changed")
     REMINDER = "reminder", _("reminder")
+    AFTER_SALES = "after_sales", _("after-sales ticket")
 
 
 class NotificationStatus(models.TextChoices):

@@ -318,6 +318,8 @@ def digest_text(notifications: list[Notification]) -> str:
             head = _("Reminder: %(count)d order(s) waiting for you to confirm.")
         elif kinds == {NotificationKind.CHANGED}:
             head = _("%(count)d of your order(s) changed (cancelled or refunded lines).")
+        elif kinds == {NotificationKind.AFTER_SALES}:
+            head = _("%(count)d of your order(s) have news from customer service.")
         else:
             head = _("You have %(count)d new order(s) to ship.")
         lines = [head % {"count": len(seller_orders_seen)}]

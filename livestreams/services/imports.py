@@ -264,7 +264,11 @@ def import_files(
 
 def _after_import(result: ImportResult, started: Any) -> None:
     """Once the import commits: forward its new seller orders, tell sellers what changed."""
-    from livestreams.services import forwarding
+    from livestreams.services import aftersales, forwarding, settlement
+
+    # Lines entering after-sales open tickets; completed parcels are delivered (settlement).
+    aftersales.after_import(order_ids=result.order_ids, since=started)
+    settlement.deliver_completed(order_ids=result.order_ids)
 
     pending = SellerOrder.objects.filter(
         order_id__in=result.order_ids, status=SellerOrderStatus.PENDING, problem=""
