@@ -13,6 +13,7 @@ from django.urls import include, path
 from alliance import urls as alliance_urls
 from alliance import urls_federation as federation_urls
 from config import views
+from livestreams import urls as livestreams_urls
 from livestreams import urls_desk as livestreams_desk_urls
 from livestreams import urls_monitor as livestreams_monitor_urls
 from products import urls as products_urls
@@ -21,11 +22,13 @@ seller_patterns = [
     *alliance_urls.seller_patterns,
     *products_urls.seller_patterns,
     *livestreams_desk_urls.seller_patterns,
+    *livestreams_urls.seller_patterns,
     *federation_urls.seller_patterns,
 ]
 staff_patterns = [
     *alliance_urls.staff_patterns,
     *livestreams_monitor_urls.staff_patterns,
+    *livestreams_urls.staff_patterns,
     *federation_urls.staff_patterns,
 ]
 

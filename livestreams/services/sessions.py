@@ -5,7 +5,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from alliance.models import Member, User
@@ -100,21 +99,3 @@ def set_session_status(
     session.status = to_status
     session.save(update_fields=["status", "actual_start", "actual_end"])
     return session
-
-
-def sessions_in_week(start: datetime, end: datetime) -> Any:
-    """Sessions that touch [start, end), with studio and streamer joined (the week view)."""
-    return (
-        LiveSession.objects.filter(planned_start__lt=end, planned_end__gt=start)
-        .select_related("studio", "streamer", "staff_streamer", "campaign")
-        .order_by("planned_start", "studio__number")
-    )
-
-
-def for_streamer(member: Member) -> Any:
-    """A streamer's own sessions, upcoming first."""
-    return (
-        LiveSession.objects.filter(Q(streamer=member))
-        .select_related("studio", "campaign")
-        .order_by("-planned_start")
-    )
