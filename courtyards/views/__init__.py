@@ -1,0 +1,1 @@
+"""The courtyards' pages: public (scan, buy, book), the seller dashboard's, and staff's."""
