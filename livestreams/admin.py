@@ -344,7 +344,9 @@ class OrderAdmin(ReadOnlyAdmin):
         )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
-        return super().get_queryset(request).select_related("last_import")
+        # The list's rows and the page's import: the change list adds no select_related of its own
+        # to a queryset that has one.
+        return super().get_queryset(request).select_related("live_session", "last_import")
 
 
 class MatchedFilter(admin.SimpleListFilter):

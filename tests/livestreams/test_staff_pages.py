@@ -105,7 +105,12 @@ def objects(db) -> dict[str, int]:
     order_import = OrderImportFactory()
     line = unmatched_line()
     session = LiveSessionFactory()
-    return {"import": order_import.pk, "line": line.pk, "order": line.order_id, "session": session.pk}
+    return {
+        "import": order_import.pk,
+        "line": line.pk,
+        "order": line.order_id,
+        "session": session.pk,
+    }
 
 
 STAFF_PAGES = [
@@ -158,7 +163,7 @@ def test_sellers_cannot_post_to_the_staff_actions(seller_client, objects, name):
     assert seller_client.post(url, {}).status_code == 403
 
 
-# --- Import: upload, preview, confirm, result ------------------------------------------------------
+# --- Import: upload, preview, confirm, result -----------------------------------------------------
 
 
 def test_an_upload_shows_a_preview_and_writes_no_order(staff_client, sample_catalogue):
@@ -429,7 +434,7 @@ def test_an_import_without_a_second_file_has_nothing_to_download_there(staff_cli
     assert not ExportLog.objects.exists()
 
 
-# --- The unmatched queue ---------------------------------------------------------------------------
+# --- The unmatched queue --------------------------------------------------------------------------
 
 
 def test_waiting_lines_are_grouped_by_what_identifies_them(staff_client):
@@ -513,7 +518,9 @@ def test_the_mapping_form_refuses_a_missing_or_inactive_sku(staff_client):
     refused = staff_client.post(url, {"line": line.pk, "sku": inactive.pk})
 
     assert missing.status_code == refused.status_code == 400
-    assert english_errors(missing.context["map_form"]) == {"sku": ["Choose the SKU these lines are."]}
+    assert english_errors(missing.context["map_form"]) == {
+        "sku": ["Choose the SKU these lines are."]
+    }
     assert english_errors(refused.context["map_form"]) == {
         "sku": ["That SKU is not active any more; choose another."]
     }
@@ -529,7 +536,7 @@ def test_a_group_matched_meanwhile_sends_staff_back_to_the_queue(staff_client):
     assert shown_messages(response) == ["These lines are no longer waiting for a SKU."]
 
 
-# --- One order and its attribution -----------------------------------------------------------------
+# --- One order and its attribution ----------------------------------------------------------------
 
 
 def paid_order(**extra) -> Order:
@@ -621,7 +628,7 @@ def test_a_session_of_another_platform_or_day_is_refused(staff_client):
     assert order.live_session is None and order.attribution == Attribution.NONE
 
 
-# --- The sessions week -----------------------------------------------------------------------------
+# --- The sessions week ----------------------------------------------------------------------------
 
 
 def test_the_week_shows_each_session_in_its_studio_and_day(staff_client):
@@ -741,21 +748,35 @@ def test_a_streamer_already_streaming_then_is_refused_next_to_the_streamer(staff
     }
 
 
+FORM_CASES = [
+    ({"title": ""}, {"title": ["Give the session a title."]}),
+    ({"studio": ""}, {"studio": ["Choose a studio."]}),
+    ({"streamer": ""}, {"streamer": ["Choose the streamer: a member, or a member of staff."]}),
+    (
+        {"planned_start": "tomorrow"},
+        {"planned_start": ["Enter a date and time, e.g. 2026-11-23 19:30."]},
+    ),
+    (
+        {"planned_end": "2026-11-23T18:00"},
+        {"planned_end": ["The end must come after the start."]},
+    ),
+    (
+        {"planned_end": "2026-11-25T19:00"},
+        {"planned_end": ["A session lasts at most 24 hours."]},
+    ),
+    (
+        {"platform": "pinduoduo"},
+        {"platform": ["Select a valid choice. pinduoduo is not one of the available choices."]},
+    ),
+]
+
+
 @pytest.mark.usefixtures("in_english")
-@pytest.mark.parametrize(
-    ("change", "errors"),
-    [
-        ({"title": ""}, {"title": ["Give the session a title."]}),
-        ({"studio": ""}, {"studio": ["Choose a studio."]}),
-        ({"streamer": ""}, {"streamer": ["Choose the streamer: a member, or a member of staff."]}),
-        ({"planned_start": "tomorrow"}, {"planned_start": ["Enter a date and time, e.g. 2026-11-23 19:30."]}),
-        ({"planned_end": "2026-11-23T18:00"}, {"planned_end": ["The end must come after the start."]}),
-        ({"planned_end": "2026-11-25T19:00"}, {"planned_end": ["A session lasts at most 24 hours."]}),
-        ({"platform": "pinduoduo"}, {"platform": ["Select a valid choice. pinduoduo is not one of the available choices."]}),
-    ],
-)  # fmt: skip
+@pytest.mark.parametrize(("change", "errors"), FORM_CASES)
 def test_the_session_form_says_what_is_wrong(staff_client, change, errors):
-    data = booking_data(StudioFactory(), MemberFactory(is_streamer=True), MONDAY + timedelta(hours=19))
+    data = booking_data(
+        StudioFactory(), MemberFactory(is_streamer=True), MONDAY + timedelta(hours=19)
+    )
 
     response = staff_client.post(reverse("staff:session_new"), {**data, **change})
 
@@ -830,7 +851,7 @@ def test_the_session_page_offers_the_moves_its_status_allows(staff_client):
     assert staff_client.get(url).context["actions"] == []
 
 
-# --- The streamer's sessions -----------------------------------------------------------------------
+# --- The streamer's sessions ----------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -872,7 +893,9 @@ def test_a_streamer_cannot_open_another_streamer_s_session(streamer_client, stre
 
 
 def test_a_session_s_page_shows_what_it_sold_and_featured(streamer_client, streamer):
-    session = LiveSessionFactory(streamer=streamer, planned_start=timezone.now() - timedelta(days=1))
+    session = LiveSessionFactory(
+        streamer=streamer, planned_start=timezone.now() - timedelta(days=1)
+    )
     product = ProductFactory(name="奉化水蜜桃")
     session.featured_products.add(product)
     order = OrderFactory(live_session=session, paid_amount=Decimal("138.00"))
