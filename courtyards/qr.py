@@ -19,9 +19,11 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import qrcode
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 from PIL import Image, ImageDraw, ImageFont
 
 from courtyards import conf
@@ -82,17 +84,19 @@ def price_line(code: QrCode) -> str:
 
 
 def label_for(code: QrCode, base: str) -> Label:
-    """A code's label: its URL and what is printed under it."""
+    """A code's label: its URL and what is printed under it, in Chinese (the site's language)
+    whatever language the person printing it reads."""
     is_item = code.item_id is not None
     thing = code.item if is_item else code.design
-    return Label(
-        url=page_url(code.token, base),
-        content=qr_content(code.token, base),
-        title=thing.name,  # type: ignore[union-attr]
-        price=price_line(code),
-        action=_("Scan to buy") if is_item else _("Scan to book a design visit"),
-        courtyard=code.courtyard.name,
-    )
+    with override(settings.LANGUAGE_CODE):
+        return Label(
+            url=page_url(code.token, base),
+            content=qr_content(code.token, base),
+            title=thing.name,  # type: ignore[union-attr]
+            price=price_line(code),
+            action=_("Scan to buy") if is_item else _("Scan to book a design visit"),
+            courtyard=code.courtyard.name,
+        )
 
 
 def matrix(content: str) -> list[list[bool]]:
