@@ -6,7 +6,7 @@ Anonymous and read-only like the catalogue, answered from the same response cach
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -54,14 +54,6 @@ class PlacePagination(KeysetPagination):
     max_page_size = 500
     ordering = ("id",)
 
-    def get_schema_operation_parameters(self, view: object) -> list[dict]:
-        parameters = super().get_schema_operation_parameters(view)
-        for parameter in parameters:
-            if parameter["name"] == self.page_size_query_param:
-                parameter["description"] = str(_("Places per page: 100 by default, 500 at most."))
-                parameter["schema"] = {"type": "integer", "minimum": 1, "default": self.page_size}
-        return parameters
-
 
 @extend_schema(
     tags=["places"],
@@ -72,7 +64,19 @@ class PlacePagination(KeysetPagination):
         "next. Coordinates are [longitude, latitude] in WGS-84 unless crs=gcj02. Filters "
         "combine; a bad value answers 400."
     ),
-    parameters=[PlaceQuerySerializer],
+    parameters=[
+        PlaceQuerySerializer,
+        OpenApiParameter(
+            "cursor",
+            str,
+            description=_("Where a page starts: take it from the next or previous link as it is."),
+        ),
+        OpenApiParameter(
+            "page_size",
+            {"type": "integer", "minimum": 1, "default": 100},
+            description=_("Places per page: 100 by default, 500 at most."),
+        ),
+    ],
     responses={200: PlaceCollectionSerializer, **error_responses(400)},
     examples=[
         OpenApiExample(

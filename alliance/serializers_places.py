@@ -41,7 +41,7 @@ class PlaceQuerySerializer(serializers.Serializer):
     )
 
 
-class PointSerializer(serializers.Serializer):
+class PlacePointSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["Point"])
     coordinates = serializers.ListField(
         child=serializers.FloatField(),
@@ -81,7 +81,7 @@ class PlacePropertiesSerializer(serializers.Serializer):
 class PlaceFeatureSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["Feature"])
     id = serializers.IntegerField()
-    geometry = PointSerializer()
+    geometry = PlacePointSerializer()
     properties = PlacePropertiesSerializer()
 
 

@@ -27,6 +27,7 @@ from alliance.models import (
 )
 from alliance.validators import normalize_mobile, validate_mobile
 
+TENTH = Decimal("0.1")
 NO_HOURS = Value(Decimal("0.0"), output_field=DecimalField(max_digits=6, decimal_places=1))
 
 
@@ -43,8 +44,9 @@ def with_hours(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
 
 
 def attended_hours(enrolment: Enrolment) -> Decimal:
-    """Her hours in the course so far (one query)."""
-    return with_hours(Enrolment.objects.filter(pk=enrolment.pk)).get().attended_hours
+    """Her hours in the course so far, to a tenth of an hour (one query)."""
+    hours = with_hours(Enrolment.objects.filter(pk=enrolment.pk)).get().attended_hours
+    return Decimal(hours).quantize(TENTH)
 
 
 def has_completed(enrolment: Enrolment, hours: Decimal | None = None) -> bool:
