@@ -12,8 +12,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages: gettext compiles the translations; Chromium and a CJK font serve the
 # browser tests (Playwright drives Debian's Chromium, it downloads no browser of its own).
-RUN_PACKAGES := gettext
-TEST_PACKAGES := gettext chromium fonts-wqy-microhei
+# The CJK font is embedded in the PDFs (map collection, certificates); poppler-utils renders
+# them in the tests.
+RUN_PACKAGES := gettext fonts-wqy-microhei
+TEST_PACKAGES := gettext chromium fonts-wqy-microhei poppler-utils
 
 .PHONY: run test install install-dev translations system-packages-run system-packages-test \
 	lint worker beat
