@@ -10,4 +10,8 @@ SELLERS_GROUP = "sellers"
 # Apps whose models federation staff manage in full from the admin site.
 STAFF_MANAGED_APPS = ("alliance", "products", "livestreams", "courtyards", "django_celery_beat")
 # Models inside those apps staff may only look at (the audit trail is written by services).
-STAFF_READ_ONLY_MODELS = {("alliance", "memberevent"), ("alliance", "user")}
+STAFF_READ_ONLY_MODELS = {
+    ("alliance", "memberevent"),
+    ("alliance", "user"),
+    ("alliance", "exportlog"),
+}

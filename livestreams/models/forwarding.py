@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from alliance.storage import private_storage
 from livestreams.models.channels import Channel
 from livestreams.models.orders import SellerOrder
 
@@ -119,7 +120,7 @@ class ShipmentExport(models.Model):
     """A batch-shipment file (批量发货) made for one platform: who, when, how many parcels."""
 
     platform = models.CharField(_("platform"), max_length=20, choices=Channel.choices)
-    file = models.FileField(_("file"), upload_to=shipment_export_path)
+    file = models.FileField(_("file"), upload_to=shipment_export_path, storage=private_storage)
     rows = models.PositiveIntegerField(_("rows"), default=0)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     created_by = models.ForeignKey(

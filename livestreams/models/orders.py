@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from alliance.models import Member
+from alliance.storage import private_storage
 from livestreams.models.channels import Channel
 from livestreams.models.sessions import LiveSession
 from products.models import SKU
@@ -59,10 +60,11 @@ class OrderImport(models.Model):
     """One import of a platform export file (or the legacy Taobao pair): who, what, the outcome."""
 
     platform = models.CharField(_("platform"), max_length=20, choices=Channel.choices, blank=True)
-    file = models.FileField(_("file"), upload_to=import_upload_path)
+    file = models.FileField(_("file"), upload_to=import_upload_path, storage=private_storage)
     companion_file = models.FileField(
         _("companion file"),
         upload_to=import_upload_path,
+        storage=private_storage,
         blank=True,
         help_text=_("The second file of a pair that belongs together (Taobao's legacy export)."),
     )
@@ -264,6 +266,7 @@ class SellerOrder(models.Model):
     label = models.FileField(
         _("shipping label"),
         upload_to=label_upload_path,
+        storage=private_storage,
         blank=True,
         default="",
         db_default="",

@@ -20,7 +20,15 @@ from django.utils.translation import gettext as _
 
 from alliance.models import Member, User
 from livestreams import couriers
-from livestreams.models import Channel, OrderLine, SellerOrder, SellerOrderStatus
+from livestreams.models import (
+    Channel,
+    Notification,
+    NotificationKind,
+    NotificationStatus,
+    OrderLine,
+    SellerOrder,
+    SellerOrderStatus,
+)
 from livestreams.services import forwarding, seller_orders
 from products.services import release_stock
 
@@ -211,6 +219,13 @@ def retry_forwarding(*, seller_order_ids: Iterable[int], actor: User) -> int:
     SellerOrder.objects.filter(pk__in=ids).update(
         problem="", problem_at=None, forward_attempts=0, lease_until=None
     )
+    # A channel that refused the message for good (a 4xx: a wrong webhook since fixed) is
+    # tried again too: its notifications go back to pending.
+    Notification.objects.filter(
+        seller_order_id__in=ids,
+        kind=NotificationKind.NEW_ORDER,
+        status=NotificationStatus.FAILED,
+    ).update(status=NotificationStatus.PENDING, last_error="")
     forwarding.publish_after_commit(ids)
     return len(ids)
 
@@ -257,18 +272,24 @@ def _ship_row(
     order_id = (row.get("order_id") or "").strip()
     courier = (row.get("courier") or "").strip().upper()
     courier = next((c.code for c in couriers.COURIERS if courier in (c.code, c.name)), courier)
-    candidates = SellerOrder.objects.filter(order__platform_order_id=order_id)
+    candidates = SellerOrder.objects.filter(order__platform_order_id=order_id).exclude(
+        status=SellerOrderStatus.CANCELLED
+    )
     if seller is not None:
         candidates = candidates.filter(seller=seller)
     if row.get("sub_order_id"):
         candidates = candidates.filter(lines__line_key=row["sub_order_id"].strip()).distinct()
     matches = list(candidates[:2])
     if len(matches) != 1:
+        if len(matches) > 1:
+            raise ValidationError(
+                _("Order %(order)s has several sellers: give the sub-order id.")
+                % {"order": order_id[:40]}
+            )
         raise ValidationError(
             _("No order %(order)s of yours to ship here.") % {"order": order_id[:40]}
-            if len(matches) == 0
-            else _("Order %(order)s has several sellers: give the sub-order id.")
-            % {"order": order_id[:40]},
+            if seller is not None
+            else _("No open seller order %(order)s to label here.") % {"order": order_id[:40]}
         )
     if seller is None:
         attach_label(

@@ -263,3 +263,23 @@ def test_closed_orders_are_anonymised_after_the_retention_period_once(settings):
     still_open.refresh_from_db()
     assert (closed.recipient_name, closed.recipient_mobile) == ("张**", "139****5678")
     assert recent.recipient_name == "李四" and still_open.recipient_name == "王五"
+
+
+def test_staff_retry_after_a_refused_webhook_sends_again_once_it_is_fixed(
+    receiver, django_capture_on_commit_callbacks
+):
+    from livestreams.services import forwarding
+
+    receiver.fail_times, receiver.fail_status = 1, 400
+    seller = MemberFactory(
+        is_seller=True, notify_by_wecom=True, wecom_webhook_url=receiver.webhook_url()
+    )
+    seller_order = SellerOrderFactory(seller=seller)
+    forwarding.forward(seller_id=seller.pk, seller_order_ids=[seller_order.pk])
+    seller_order.refresh_from_db()
+    assert seller_order.problem and seller_order.status == "pending"
+    with django_capture_on_commit_callbacks(execute=True):
+        fulfilment.retry_forwarding(seller_order_ids=[seller_order.pk], actor=None)
+    seller_order.refresh_from_db()
+    assert seller_order.status == "forwarded" and not seller_order.problem
+    assert len(receiver.received) == 1

@@ -123,7 +123,7 @@ def test_every_bad_row_is_reported_with_its_row_number_and_nothing_is_written(st
     errors = response.context["row_errors"]
     assert [error["row"] for error in errors] == [4, 5, 6, 7, 8]
     assert errors[0]["order_id"] == "4999999999999999999"
-    assert "No order 4999999999999999999" in errors[0]["message"]
+    assert "No open seller order 4999999999999999999" in errors[0]["message"]
     assert "does not look like a 顺丰速运 tracking number" in errors[1]["message"]
     assert errors[2]["message"] == "This parcel has already been shipped."
     assert errors[3]["message"] == "The seller ships orders of our own channels herself."
