@@ -35,7 +35,7 @@ groups: an order with two sellers' lines counts once for each seller.
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -78,6 +78,19 @@ def capped_refund(prefix: str = "") -> Least:
 
 REFUND = capped_refund()
 NET = F("line_total") - REFUND
+
+
+FEN = Decimal("0.01")
+MONEY_NAMES = ("gross", "refunds", "net")
+
+
+def fen_row(row: dict[str, Any], names: tuple[str, ...] = MONEY_NAMES) -> dict[str, Any]:
+    """Money of a row to the fen: SQLite sums in binary floating point (15 significant digits
+    come back); PostgreSQL's numeric is exact already."""
+    for name in names:
+        if row.get(name) is not None:
+            row[name] = Decimal(row[name]).quantize(FEN, rounding=ROUND_HALF_UP)
+    return row
 
 
 def money_sum(expression: Any) -> Coalesce:
@@ -138,7 +151,8 @@ def sold_lines(period: Period | None = None) -> QuerySet[OrderLine]:
 
 @dataclass(frozen=True)
 class Dimension:
-    """A way to group sales: the columns that name a group, and how groups are ordered."""
+    """A way to group sales: the columns that name a group (None: the line's own field), and
+    how groups are ordered."""
 
     name: str
     columns: dict[str, Any]
@@ -151,7 +165,7 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("day", {"day": TruncDate("order__paid_at", tzinfo=TZ)}, ("day",)),
         Dimension("month", {"month": TruncMonth("order__paid_at", tzinfo=TZ)}, ("month",)),
         Dimension("hour", {"hour": ExtractHour("order__paid_at", tzinfo=TZ)}, ("hour",)),
-        Dimension("channel", {"channel": F("channel")}, ("-net", "channel")),
+        Dimension("channel", {"channel": None}, ("-net", "channel")),
         Dimension(
             "session",
             {
@@ -173,7 +187,7 @@ DIMENSIONS: dict[str, Dimension] = {
         ),
         Dimension(
             "seller",
-            {"seller_id": F("seller_id"), "seller_name": F("seller__name")},
+            {"seller_id": None, "seller_name": F("seller__name")},
             ("-net", "seller_id"),
         ),
         Dimension(
@@ -232,7 +246,7 @@ def sales_totals(period: Period, *, where: Q | None = None) -> dict[str, Any]:
     lines = sold_lines(period)
     if where is not None:
         lines = lines.filter(where)
-    return lines.aggregate(**measures())
+    return fen_row(lines.aggregate(**measures()))
 
 
 def sales_by(
@@ -257,10 +271,12 @@ def sales_by(
     lines = sold_lines(period)
     if where is not None:
         lines = lines.filter(where)
-    rows = lines.values(**columns).annotate(**measures()).order_by(*ordering)
+    fields = [name for name, expression in columns.items() if expression is None]
+    expressions = {name: e for name, e in columns.items() if e is not None}
+    rows = lines.values(*fields, **expressions).annotate(**measures()).order_by(*ordering)
     if limit is not None:
         rows = rows[:limit]
-    result = list(rows)
+    result = [fen_row(row) for row in rows]
     if "month" in names:
         for row in result:
             row["month"] = _as_date(row["month"])
@@ -363,7 +379,7 @@ def campaign_sales(period: Period) -> list[dict[str, Any]]:
         )
         .order_by("-starts_on", "pk")
     )
-    return list(rows)
+    return [fen_row(row) for row in rows]
 
 
 def leaders_impact(period: Period) -> list[dict[str, Any]]:
@@ -374,16 +390,16 @@ def leaders_impact(period: Period) -> list[dict[str, Any]]:
     the period. Trained: those of them present at a training session held on or before the
     period's last day. Sales: their net sales in the period (the sold-lines rule).
     """
-    from alliance.models import Member, Project, ProjectParticipation
+    from alliance.models import Member, Project
 
-    participants = ProjectParticipation.objects.filter(
-        project__leader=OuterRef("pk"), joined_on__lte=period.end
-    ).filter(Q(left_on__isnull=True) | Q(left_on__gte=period.start))
-    women = participants.values("member_id")
+    # The women, as a subquery one level down (counted here) and two levels down (inside the
+    # subqueries over their lines and their attendance).
+    participants = _participants(period, OuterRef("pk"))
+    women = _participants(period, OuterRef(OuterRef("pk"))).values("member_id")
     their_lines = sold_lines(period).filter(seller_id__in=Subquery(women))
     led = Project.objects.filter(leader=OuterRef("pk"))
     annotations: dict[str, Any] = {
-        "projects": _count_over(led, Count("pk")),
+        "project_count": _count_over(led, Count("pk")),
         "brought_along": _count_over(participants, Count("member_id", distinct=True)),
         "selling": _count_over(their_lines, Count("seller_id", distinct=True)),
         "sales": _sum_over(their_lines, NET),
@@ -395,7 +411,15 @@ def leaders_impact(period: Period) -> list[dict[str, Any]]:
         .values("pk", "name", "village__name", *annotations)
         .order_by("-brought_along", "-sales", "pk")
     )
-    return list(rows)
+    return [fen_row(row, ("sales",)) for row in rows]
+
+
+def _participants(period: Period, leader: Any) -> QuerySet[Any]:
+    from alliance.models import ProjectParticipation
+
+    return ProjectParticipation.objects.filter(
+        project__leader=leader, joined_on__lte=period.end
+    ).filter(Q(left_on__isnull=True) | Q(left_on__gte=period.start))
 
 
 def _trained_count(women: QuerySet[Any], period: Period) -> Any:

@@ -449,7 +449,7 @@ def leaders_table(period: Period) -> Table:
     columns = [
         Column("name", _("leader")),
         Column("village__name", _("village")),
-        Column("projects", _("projects"), "int"),
+        Column("project_count", _("projects"), "int"),
         Column("brought_along", _("women brought along"), "int"),
     ]
     if trained_known:

@@ -66,12 +66,12 @@ DROP FUNCTION IF EXISTS livestreams_statement_paid_is_final();
 
 def forbid_changes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PAID_IS_FINAL + PART_TRIGGERS)
+        schema_editor.execute(PAID_IS_FINAL + PART_TRIGGERS, None)
 
 
 def allow_changes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(ALLOW_CHANGES)
+        schema_editor.execute(ALLOW_CHANGES, None)
 
 
 class Migration(migrations.Migration):

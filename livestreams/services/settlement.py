@@ -42,6 +42,7 @@ from alliance.reports.selectors import (
     ZERO,
     Period,
     capped_refund,
+    fen_row,
     money_sum,
     sold_lines,
 )
@@ -171,12 +172,13 @@ def settleable_lines(seller: Member, *, before: datetime) -> QuerySet[OrderLine]
 
 def settleable_by_channel(seller: Member, *, before: datetime) -> list[dict]:
     """Gross, refunds and line counts by channel of what a new statement would settle; one query."""
-    return list(
+    rows = (
         settleable_lines(seller, before=before)
         .values("channel")
         .annotate(gross=money_sum("line_total"), refunds=money_sum(REFUND), lines=Count("pk"))
         .order_by("channel")
     )
+    return [fen_row(row, ("gross", "refunds")) for row in rows]
 
 
 def late_refunds(seller: Member, *, excluding: Statement | None = None) -> list[dict]:
@@ -208,7 +210,7 @@ def late_refunds(seller: Member, *, excluding: Statement | None = None) -> list[
         {
             "line_id": row["line_id"],
             "channel": row["channel"],
-            "amount": to_fen(row["refund_now"] - row["taken_off"]),
+            "amount": to_fen(Decimal(row["refund_now"]) - Decimal(row["taken_off"])),
         }
         for row in rows
     ]
@@ -304,7 +306,7 @@ def _settle_lines(statement: Statement, seller: Member, *, before: datetime) -> 
 def _work_out(statement: Statement, seller: Member, now: datetime) -> None:
     rates = rates_for(seller)
     by_channel = {
-        row["channel"]: row
+        row["channel"]: fen_row(row, ("gross", "refunds"))
         for row in SettledLine.objects.filter(statement=statement)
         .values("channel")
         .annotate(gross=money_sum("gross"), refunds=money_sum("refund"), lines=Count("pk"))
