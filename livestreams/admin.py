@@ -183,6 +183,9 @@ class LiveSessionAdmin(admin.ModelAdmin):
         ),
     )
 
+    def get_fieldsets(self, request: HttpRequest, obj: LiveSession | None = None) -> Any:
+        return self.fieldsets if obj is not None else self.fieldsets[:-1]
+
     @admin.display(description=_("streamer"))
     def host(self, obj: LiveSession) -> str:
         return str(obj.streamer or obj.staff_streamer or "—")

@@ -149,7 +149,7 @@ class AttributionForm(forms.Form):
     """Staff's correction of the session an order is attributed to (or none)."""
 
     session = SessionChoiceField(
-        label=_("Live session"),
+        label=_("Attribute it to"),
         queryset=LiveSession.objects.none(),
         required=False,
         empty_label=_("No session: the channel only"),
