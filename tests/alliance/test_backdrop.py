@@ -5,6 +5,8 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from alliance.federation import backdrop as backdrops
 from alliance.federation.places import add_place_photo
@@ -243,7 +245,8 @@ def test_a_product_not_offered_is_refused_on_the_phone_page(session, streamer):
     client = logged_in_client(streamer.user)
     url = f"/seller/sessions/{session.pk}/backdrop/"
     response = client.post(url, {"product": ProductFactory().pk}, follow=True)
-    assert "选择" in response.content.decode() or "not one of" in response.content.decode()
+    message = gettext("This product is not one of the session's products on sale.")
+    assert escape(message) in response.content.decode()
     assert Backdrop.objects.get(session=session).current_product is None
 
 

@@ -28,17 +28,18 @@ from tests.factories import (
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 TILES = "https://tiles.example.invalid/{z}/{x}/{y}.png"
+BEAUTY = {"village": "美村", "scenery": "美景", "goods": "美物", "homestay": "美宿", "food": "美食"}
 SWITCH_DELAY_SECONDS = 5  # the screen polls every 2 s; a switch shows within one or two polls
 
 
 def five_beauties() -> list:
     village = VillageFactory(name="岩头村")
     places = []
-    for number, (category, label) in enumerate(PlaceCategory.choices):
+    for number, category in enumerate(PlaceCategory.values):
         place = PlaceFactory(
             category=category,
             village=village,
-            name=f"{label[label.index('(') + 1 : -1]}·岩头{number}",
+            name=f"{BEAUTY[category]}·岩头{number}",
             latitude=Decimal("29.6") + Decimal(number) / 100,
             longitude=Decimal("121.2") + Decimal(number) / 100,
             business_phone="0574-88851302" if category == PlaceCategory.HOMESTAY else "",
