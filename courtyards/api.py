@@ -219,7 +219,7 @@ def _courtyard(request: Request, code: QrCode) -> dict[str, Any]:
         "name": courtyard.name,
         "is_public": courtyard.is_public,
         "owner": courtyard.owner.name,
-        "village": {"id": village.pk, "name": village.name, "township": village.township.name},
+        "village": village,
         "url": _absolute(
             request, reverse("courtyards:courtyard", kwargs={"token": courtyard.public_token})
         ),
@@ -458,7 +458,7 @@ class CodeView(CourtyardApiView):
             request=request,
             source=ScanSource.MINIPROGRAM,
         )
-        return Response(_code_data(request, code))
+        return Response(CodeSerializer(_code_data(request, code)).data)
 
 
 SLOTS_EXAMPLE = {
@@ -717,6 +717,8 @@ class BookingView(CourtyardApiView):
             )
         except purchases.KeyReusedError as exc:
             return error("key_reused", " ".join(exc.messages), 422)
+        except visits.SlotTakenError as exc:
+            return error("slot_taken", " ".join(exc.messages), 409)
         except ValidationError as exc:
             return _service_error(exc)
         booking = DesignVisitBooking.objects.select_related("slot", "design", "designer").get(

@@ -60,7 +60,7 @@ class ItemSerializer(serializers.Serializer):
     photos = PhotoSerializer(many=True)
 
 
-class PriceRangeSerializer(serializers.Serializer):
+class YuanRangeSerializer(serializers.Serializer):
     min = serializers.DecimalField(max_digits=12, decimal_places=2)
     max = serializers.DecimalField(max_digits=12, decimal_places=2)
 
@@ -71,7 +71,7 @@ class DesignSerializer(serializers.Serializer):
     style_label = serializers.CharField()
     description = serializers.CharField()
     materials = serializers.CharField()
-    price_per_sqm = PriceRangeSerializer(help_text=_("Yuan per square metre, from and to."))
+    price_per_sqm = YuanRangeSerializer(help_text=_("Yuan per square metre, from and to."))
     designer = serializers.CharField(help_text=_("The designer's name."))
     photos = PhotoSerializer(many=True)
 
@@ -203,7 +203,7 @@ class OrderLineSerializer(serializers.Serializer):
 
 
 class PaymentSerializer(serializers.Serializer):
-    method = serializers.ChoiceField(choices=PAYMENT_CHOICES)
+    method = serializers.CharField(help_text=_("cash_on_delivery or bank_transfer."))
     label = serializers.CharField()
     instructions = serializers.CharField(help_text=_("What the buyer is told to do to pay."))
 
@@ -235,6 +235,6 @@ class BookingSerializer(serializers.Serializer):
     design = serializers.CharField()
     designer = serializers.CharField()
     area_sqm = serializers.DecimalField(max_digits=7, decimal_places=1)
-    estimate = PriceRangeSerializer(help_text=_("Yuan for the whole courtyard, from and to."))
+    estimate = YuanRangeSerializer(help_text=_("Yuan for the whole courtyard, from and to."))
     mobile = serializers.CharField(help_text=_("Masked: 139****5678."))
     page_url = serializers.URLField(help_text=_("The visitor's page of this booking."))

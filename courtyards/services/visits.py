@@ -48,9 +48,8 @@ class SlotTakenError(ValidationError):
     """The chosen time is no longer free (taken, a day off, or past)."""
 
     def __init__(self) -> None:
-        super().__init__(
-            {"slot": _("This time has just been taken. Please choose another.")}, code="slot_taken"
-        )
+        message = _("This time has just been taken. Please choose another.")
+        super().__init__({"slot": ValidationError(message, code="slot_taken")})
 
 
 # --- Availability --------------------------------------------------------------------------------
