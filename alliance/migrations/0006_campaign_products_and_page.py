@@ -42,7 +42,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="campaign",
             name="slug",
-            field=models.SlugField(default="", max_length=80, verbose_name="web address"),
+            # No index yet: the unique constraint below brings it (with PostgreSQL's LIKE index;
+            # made here too, it would be made twice).
+            field=models.SlugField(
+                default="", max_length=80, db_index=False, verbose_name="web address"
+            ),
             preserve_default=False,
         ),
         migrations.RunPython(give_existing_campaigns_an_address, migrations.RunPython.noop),
