@@ -75,11 +75,12 @@ class GovernmentFigures:
     partner_net: Decimal
     campaigns: list[dict[str, Any]]
     leaders: list[dict[str, Any]]
+    townships: list[dict[str, Any]]
     training: dict[str, Any] | None
 
 
 def government_figures(period: Period) -> GovernmentFigures:
-    """The page's figures; a constant number of queries (nine) whatever the number of orders."""
+    """The page's figures; a constant number of queries (eleven) whatever the number of orders."""
     partner_rows = selectors.sales_by("partner", period)
     return GovernmentFigures(
         period=period,
@@ -90,6 +91,7 @@ def government_figures(period: Period) -> GovernmentFigures:
         partner_net=sum((r["net"] for r in partner_rows if r["partner_id"]), ZERO),
         campaigns=selectors.campaign_sales(period),
         leaders=selectors.leaders_impact(period),
+        townships=selectors.sales_by("township", period, limit=6),
         training=selectors.training_figures(period),
     )
 
@@ -236,7 +238,9 @@ def _side_by_side(canvas: Canvas, figures: GovernmentFigures, width: float, top:
     bars = Drawing(half, height)
     _title(bars, _("Top categories (net, yuan)"), height - 12)
     categories = list(reversed(figures.categories))
-    if categories:
+    # Always six rows, so that one category is a bar, not a wall.
+    categories = [{"name": "", "net": ZERO}] * (6 - len(categories)) + categories
+    if any(row["net"] for row in categories):
         chart = HorizontalBarChart()
         chart.x, chart.y, chart.width, chart.height = 62, 10, half - 80, height - 36
         chart.data = [[float(row["net"]) for row in categories]]
@@ -254,9 +258,9 @@ def _side_by_side(canvas: Canvas, figures: GovernmentFigures, width: float, top:
 
 
 def _leaders(canvas: Canvas, figures: GovernmentFigures, width: float, top: float) -> None:
-    canvas.setFont(font(), 11)
-    canvas.setFillColor(INK)
-    canvas.drawString(15 * mm, top - 5 * mm, _("Leaders and the women they bring along"))
+    """Two small tables side by side: the leaders and the women they bring along; townships."""
+    room = width - 30 * mm - 6 * mm
+    left, right = room * 0.6, room * 0.4
     header = [_("leader"), _("women brought along"), _("of them selling"), _("their net sales")]
     rows = [header] + [
         [row["name"], count(row["brought_along"]), count(row["selling"]), yuan(row["sales"])]
@@ -264,11 +268,30 @@ def _leaders(canvas: Canvas, figures: GovernmentFigures, width: float, top: floa
     ]
     if len(rows) == 1:
         rows.append([_("No project yet."), "", "", ""])
-    table = Table(rows, colWidths=[50 * mm, 40 * mm, 40 * mm, 50 * mm])
+    _small_table(canvas, _("Leaders and the women they bring along"), rows, 15 * mm, top, left)
+    rows = [[_("township"), _("sellers selling"), _("net sales (yuan)")]] + [
+        [row["township_name"] or "—", count(row["sellers"]), yuan(row["net"])]
+        for row in figures.townships
+    ]
+    if len(rows) == 1:
+        rows.append([_("No sales in this period."), "", ""])
+    _small_table(canvas, _("By township"), rows, 15 * mm + left + 6 * mm, top, right)
+
+
+def _small_table(
+    canvas: Canvas, title: str, rows: list[list[str]], x: float, top: float, width: float
+) -> None:
+    canvas.setFont(font(), 11)
+    canvas.setFillColor(INK)
+    canvas.drawString(x, top - 5 * mm, title)
+    columns = len(rows[0])
+    first = width * (0.22 if columns == 4 else 0.34)
+    rest = (width - first) / (columns - 1)
+    table = Table(rows, colWidths=[first] + [rest] * (columns - 1))
     table.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), font(), 9),
+                ("FONT", (0, 0), (-1, -1), font(), 8.5),
                 ("TEXTCOLOR", (0, 0), (-1, 0), ROSE),
                 ("LINEBELOW", (0, 0), (-1, 0), 0.6, ROSE),
                 ("LINEBELOW", (0, 1), (-1, -1), 0.3, LINE),
@@ -276,8 +299,8 @@ def _leaders(canvas: Canvas, figures: GovernmentFigures, width: float, top: floa
             ]
         )
     )
-    _width, table_height = table.wrapOn(canvas, width - 30 * mm, top)
-    table.drawOn(canvas, 15 * mm, top - 8 * mm - table_height)
+    _width, table_height = table.wrapOn(canvas, width, top)
+    table.drawOn(canvas, x, top - 8 * mm - table_height)
 
 
 def _footer(canvas: Canvas, width: float) -> None:
@@ -350,12 +373,12 @@ def statement_pdf(statement: Any, lines: list[dict[str, Any]]) -> bytes:
             story += [
                 Spacer(1, 5 * mm),
                 Paragraph(_("Late refunds on earlier statements"), heading),
-                _table(_adjustment_rows(adjustments), None),
+                _table(_adjustment_rows(adjustments), None, numbers_from=2),
             ]
         story += [
             Spacer(1, 5 * mm),
             Paragraph(_("Lines settled (%(count)d)") % {"count": len(lines)}, heading),
-            _table(_line_rows(lines, channel_label), None, repeat=1),
+            _table(_line_rows(lines, channel_label), None, repeat=1, numbers_from=3),
             Spacer(1, 5 * mm),
             Paragraph(_payment_note(statement), text),
         ]
@@ -364,7 +387,12 @@ def statement_pdf(statement: Any, lines: list[dict[str, Any]]) -> bytes:
 
 
 def _table(
-    rows: list[list[Any]], widths: list[float] | None, *, last_bold: bool = False, repeat: int = 0
+    rows: list[list[Any]],
+    widths: list[float] | None,
+    *,
+    last_bold: bool = False,
+    repeat: int = 0,
+    numbers_from: int = 1,
 ) -> Table:
     table = Table(rows, colWidths=widths, repeatRows=repeat or 1, hAlign="LEFT")
     style = [
@@ -372,7 +400,7 @@ def _table(
         ("TEXTCOLOR", (0, 0), (-1, 0), ROSE),
         ("LINEBELOW", (0, 0), (-1, 0), 0.6, ROSE),
         ("LINEBELOW", (0, 1), (-1, -1), 0.3, LINE),
-        ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+        ("ALIGN", (numbers_from, 0), (-1, -1), "RIGHT"),
     ]
     if last_bold:
         style += [("FONT", (0, -1), (-1, -1), font(), 11), ("TEXTCOLOR", (0, -1), (-1, -1), ROSE)]

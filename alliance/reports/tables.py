@@ -35,6 +35,7 @@ class Table:
     rows: list[dict[str, Any]]
     chart: str = ""  # "bar", "line", "doughnut", "stacked" or nothing
     chart_value: str = "net"
+    chart_skips: str = ""  # a key whose None group stays out of the chart (it would dwarf it)
     paginate: bool = False
     totals: dict[str, Any] | None = None
     note: str | Promise = ""
@@ -72,7 +73,7 @@ class Table:
                     "pairs": [
                         (c.label, format_cell(row.get(c.key), c.kind))
                         for c in self.columns
-                        if c.key not in ("name", "net")
+                        if c.key not in ("name", "net") and row.get(c.key) != ""
                     ],
                 }
             )
@@ -93,13 +94,14 @@ class Table:
             return None
         if self.chart == "stacked":
             return self._stacked()
+        rows = [r for r in self.rows if not self.chart_skips or r[self.chart_skips] is not None]
         return {
             "type": self.chart,
-            "labels": [str(row["name"]) for row in self.rows[:40]],
+            "labels": [str(row["name"]) for row in rows[:40]],
             "datasets": [
                 {
                     "label": str(_column_label(self.columns, self.chart_value)),
-                    "data": [float(row[self.chart_value] or 0) for row in self.rows[:40]],
+                    "data": [float(row[self.chart_value] or 0) for row in rows[:40]],
                 }
             ],
         }
@@ -144,6 +146,13 @@ class ReportView:
     tables: list[Table]
     figures: list[tuple[str | Promise, Any, str]] = field(default_factory=list)
     notes: list[str | Promise] = field(default_factory=list)
+
+    @property
+    def display_figures(self) -> list[tuple[str | Promise, str]]:
+        return [
+            (label, ("¥" if kind == "money" else "") + format_cell(value, kind))
+            for label, value, kind in self.figures
+        ]
 
 
 def measure_columns(*, orders: bool = True, sellers: bool = False) -> list[Column]:
@@ -199,14 +208,14 @@ def overview(period: Period) -> ReportView:
     )
 
 
-def month_table(period: Period, *, where: Q | None = None) -> Table:
+def month_table(period: Period, *, where: Q | None = None, sellers: bool = True) -> Table:
     rows = _named(
         selectors.sales_by("month", period, where=where), lambda row: f"{row['month']:%Y-%m}"
     )
     return Table(
         "by_month",
         _("Sales by month"),
-        [Column("name", _("month")), *measure_columns(sellers=True)],
+        [Column("name", _("month")), *measure_columns(sellers=sellers)],
         rows,
         chart="bar",
         totals=totals_row(rows),
@@ -247,6 +256,8 @@ def channel_month_table(period: Period) -> Table:
     for row in rows:
         row["group"] = f"{row['month']:%Y-%m}"
         row["name"] = channel_label(row["channel"])
+    totals = totals_row(rows)
+    totals["group"], totals["name"] = totals["name"], ""
     return Table(
         "by_channel_month",
         _("Sales by channel and month"),
@@ -254,7 +265,7 @@ def channel_month_table(period: Period) -> Table:
         rows,
         chart="stacked",
         paginate=True,
-        totals=totals_row(rows),
+        totals=totals,
     )
 
 
@@ -280,6 +291,7 @@ def session_table(period: Period, *, where: Q | None = None) -> Table:
         ],
         rows,
         chart="bar",
+        chart_skips="session_id",
         paginate=True,
         totals=totals_row(rows),
     )
@@ -296,6 +308,7 @@ def streamer_table(period: Period) -> Table:
         [Column("name", _("streamer")), *measure_columns()],
         rows,
         chart="bar",
+        chart_skips="streamer_id",
         totals=totals_row(rows),
     )
 
@@ -383,7 +396,12 @@ def category_table(period: Period) -> Table:
 
 
 def product_table(
-    period: Period, *, where: Q | None = None, key: str = "by_product", limit: int | None = None
+    period: Period,
+    *,
+    where: Q | None = None,
+    key: str = "by_product",
+    limit: int | None = None,
+    paginate: bool = True,
 ) -> Table:
     rows = _named(
         selectors.sales_by("product", period, where=where, limit=limit),
@@ -395,7 +413,7 @@ def product_table(
         [Column("name", _("product")), *measure_columns()],
         rows,
         chart="bar",
-        paginate=limit is None,
+        paginate=paginate and limit is None,
         totals=None if limit else totals_row(rows),
     )
 
@@ -507,7 +525,7 @@ def session_detail(period: Period, session: LiveSession) -> list[Table]:
             _("Sales hour by hour"),
             [Column("name", _("hour")), *measure_columns()],
             hours,
-            chart="line",
+            chart="bar",
             totals=totals_row(hours),
         ),
     ]

@@ -24,13 +24,19 @@ from alliance.reports.selectors import Period
 from alliance.reports.tables import ReportView, Table
 from livestreams.models import LiveSession
 
-ROWS_PER_PAGE = 31
+ROWS_PER_PAGE = 31  # a month of days on a staff page
+SELLER_ROWS_PER_PAGE = 10  # a phone
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _period(request: HttpRequest) -> tuple[PeriodForm, Period]:
-    form = PeriodForm(request.GET or None)
-    return form, form.period()
+    """The period asked for (or the default one), and the form showing it."""
+    asked = {key: request.GET[key] for key in ("start", "end") if request.GET.get(key)}
+    form = PeriodForm(asked or None)
+    period = form.period()
+    if not asked:
+        form = PeriodForm(initial={"start": period.start, "end": period.end})
+    return form, period
 
 
 def _chart_blocks(report_tables: list[Table]) -> list[dict[str, Any]]:
@@ -42,13 +48,11 @@ def _chart_blocks(report_tables: list[Table]) -> list[dict[str, Any]]:
     return blocks
 
 
-def _paginate(request: HttpRequest, report_tables: list[Table]) -> None:
+def _paginate(request: HttpRequest, report_tables: list[Table], per_page: int) -> None:
     """Tables that have pages show one page of their rows (already aggregated: no query)."""
     for table in report_tables:
         if table.paginate:
-            table.page = Paginator(table.rows, ROWS_PER_PAGE).get_page(
-                request.GET.get(table.page_param)
-            )
+            table.page = Paginator(table.rows, per_page).get_page(request.GET.get(table.page_param))
             table.page_rows = list(table.page)
 
 
@@ -83,7 +87,7 @@ def reports(request: HttpRequest) -> HttpResponse:
     """One view of the report (overview, by time, channel, session …) for a period."""
     form, period = _period(request)
     report, session = _report(request, period)
-    _paginate(request, report.tables)
+    _paginate(request, report.tables, ROWS_PER_PAGE)
     query = {"view": report.key, "start": period.start, "end": period.end}
     if session is not None:
         query["session"] = session.pk
@@ -150,12 +154,12 @@ def my_sales(request: HttpRequest) -> HttpResponse:
     form, period = _period(request)
     mine = Q(seller=request.member)
     report_tables = [
-        tables.month_table(period, where=mine),
+        tables.month_table(period, where=mine, sellers=False),
         tables.product_table(period, where=mine),
         tables.session_table(period, where=mine),
     ]
     totals = selectors.sales_totals(period, where=mine)
-    _paginate(request, report_tables)
+    _paginate(request, report_tables, SELLER_ROWS_PER_PAGE)
     context = {
         "form": form,
         "period": period,

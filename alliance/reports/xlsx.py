@@ -103,8 +103,8 @@ def statement_workbook(statement: Any, lines: list[dict[str, Any]]) -> bytes:
         used: set[str] = set()
         summary = book.create_sheet(_sheet_title(_("Statement"), used))
         _write(summary, [_("seller"), statement.seller.name], ["text", "text"], bold=True)
-        _write(summary, [_("from"), statement.period_start], ["text", "date"])
-        _write(summary, [_("to"), statement.period_end], ["text", "date"])
+        _write(summary, [_("period starts"), statement.period_start], ["text", "date"])
+        _write(summary, [_("period ends (inclusive)"), statement.period_end], ["text", "date"])
         _write(summary, [_("status"), statement.get_status_display()], ["text", "text"])
         for label, value in (
             (_("delivered lines (gross)"), statement.gross),

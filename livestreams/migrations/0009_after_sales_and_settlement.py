@@ -152,8 +152,8 @@ class Migration(migrations.Migration):
             name='Statement',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period_start', models.DateField(verbose_name='from')),
-                ('period_end', models.DateField(verbose_name='to (inclusive)')),
+                ('period_start', models.DateField(verbose_name='period starts')),
+                ('period_end', models.DateField(verbose_name='period ends (inclusive)')),
                 ('status', models.CharField(choices=[('draft', 'draft'), ('confirmed', 'confirmed by the seller'), ('paid', 'paid')], default='draft', max_length=20, verbose_name='status')),
                 ('lines_count', models.PositiveIntegerField(default=0, verbose_name='lines')),
                 ('gross', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='delivered (yuan)')),

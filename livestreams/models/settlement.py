@@ -130,8 +130,8 @@ class Statement(models.Model):
     seller = models.ForeignKey(
         Member, verbose_name=_("seller"), on_delete=models.PROTECT, related_name="statements"
     )
-    period_start = models.DateField(_("from"))
-    period_end = models.DateField(_("to (inclusive)"))
+    period_start = models.DateField(_("period starts"))
+    period_end = models.DateField(_("period ends (inclusive)"))
     status = models.CharField(
         _("status"),
         max_length=20,

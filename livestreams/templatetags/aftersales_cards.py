@@ -32,3 +32,11 @@ def my_numbers_card(member: Member) -> dict[str, Any]:
 def numbers_desk_links(context: template.Context) -> dict[str, Any]:
     """Links to the after-sales desk (with its open and overdue counts), settlement, reports."""
     return {"tickets": staff_counts(user=context["request"].user)}
+
+
+@register.filter
+def yuan(value: object) -> str:
+    """Money as the reports print it: two decimals, thousands grouped (12,345.60)."""
+    from alliance.reports.tables import format_cell
+
+    return format_cell(value if value is not None else 0, "money")
