@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 from alliance.federation import places as place_services
 from alliance.federation import training
 from alliance.federation.geo import wgs84_to_gcj02
-from alliance.images import process_image
 from alliance.models import (
     Attendance,
     Award,
@@ -34,6 +33,7 @@ from alliance.models import (
     Place,
     PlacePhoto,
 )
+from products.admin import ProductImageForm
 
 # --- Places ---------------------------------------------------------------------------------------
 
@@ -94,30 +94,12 @@ class PlaceAdminForm(forms.ModelForm):
         return cleaned
 
 
-class PlacePhotoForm(forms.ModelForm):
-    upload = forms.FileField(
-        label=_("photo"),
-        required=False,
-        help_text=_("JPEG, PNG or WebP, at most 10 MB. It is re-encoded without its metadata."),
-    )
+class PlacePhotoForm(ProductImageForm):
+    """The catalogue's photo form (an upload checked by the image pipeline), for a place."""
 
     class Meta:
         model = PlacePhoto
         fields = ("alt_text", "position")
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        upload = cleaned.get("upload")
-        if self.instance.pk is None and not upload and self.has_changed():
-            self.add_error("upload", gettext("Choose a photo to upload."))
-        elif upload and self.instance.pk is not None:
-            self.add_error("upload", gettext("To replace a photo, delete it and add a new one."))
-        elif upload:
-            try:
-                process_image(upload)  # an error beside the field, not a 500 on saving
-            except ValidationError as error:
-                self.add_error("upload", error)
-        return cleaned
 
 
 class PlacePhotoInline(admin.TabularInline):
