@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -245,6 +246,15 @@ class SessionForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["studio"].queryset = self.fields["studio"].queryset.filter(is_active=True)
+        if self.instance.pk:
+            # Products it already features stay choosable even if taken off the shelf since.
+            featured = Q(status=ProductStatus.ON_SALE) | Q(live_sessions=self.instance)
+            self.fields["featured_products"].queryset = (
+                Product.objects.filter(featured)
+                .distinct()
+                .select_related("seller")
+                .order_by("name", "pk")
+            )
         self.fields["planned_start"].input_formats = [DATETIME_INPUT, "%Y-%m-%d %H:%M"]
         self.fields["planned_end"].input_formats = [DATETIME_INPUT, "%Y-%m-%d %H:%M"]
 

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from alliance.models import Member
 from livestreams.models import (
+    LineStatus,
     LiveSession,
     LiveSessionStatus,
     Order,
@@ -133,7 +134,7 @@ def unmatched_groups() -> QuerySet:
         .values("channel", "platform_product_id", "merchant_code", "spec")
         .annotate(
             lines=Count("pk"),
-            open_lines=Count("pk", filter=~Q(status="closed")),
+            open_lines=Count("pk", filter=~Q(status=LineStatus.CLOSED)),
             quantity=Sum("quantity"),
             title=Max("title"),
             first_line=Min("pk"),

@@ -29,7 +29,7 @@ from livestreams.models import (
     OrderStatus,
 )
 from livestreams.services.import_runs import progress_key
-from products.models import ChannelListing
+from products.models import ChannelListing, ProductStatus
 from tests.conftest import logged_in_client
 from tests.factories import (
     LiveSessionFactory,
@@ -812,6 +812,25 @@ def test_staff_re_time_a_session_through_the_same_check(staff_client):
     assert response.status_code == 302
     session.refresh_from_db()
     assert session.planned_start == MONDAY + timedelta(hours=15)
+
+
+def test_editing_keeps_a_featured_product_taken_off_the_shelf_since(staff_client):
+    session = LiveSessionFactory(planned_start=MONDAY + timedelta(hours=19))
+    gone = ProductFactory(status=ProductStatus.OFF_SHELF)
+    session.featured_products.add(gone)
+    data = booking_data(session.studio, session.streamer, MONDAY + timedelta(hours=19))
+
+    response = staff_client.post(
+        reverse("staff:session", kwargs={"pk": session.pk}),
+        {**data, "title": "改了标题", "featured_products": [gone.pk]},
+    )
+
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.title == "改了标题"
+    assert list(session.featured_products.all()) == [gone]
+    new_form = staff_client.get(reverse("staff:session_new")).context["form"]
+    assert gone not in new_form.fields["featured_products"].queryset
 
 
 @pytest.mark.usefixtures("in_english")
