@@ -437,12 +437,58 @@ def _trained_count(women: QuerySet[Any], period: Period) -> Any:
 
 def training_model(name: str) -> Any:
     """A training model of the alliance (Course, Attendance …), or None where it does not exist."""
+    return _model("alliance", name)
+
+
+def _model(app: str, name: str) -> Any:
     from django.apps import apps
 
     try:
-        return apps.get_model("alliance", name)
+        return apps.get_model(app, name)
     except LookupError:
         return None
+
+
+def courtyard_scans(period: Period) -> list[dict[str, Any]] | None:
+    """Villages with courtyards: scans of their QR codes in the period, orders placed from a
+    piece's code, design visits booked, and the net sales of those orders (the sold-lines rule);
+    one query. None where the courtyards app is not there."""
+    from alliance.models import Village
+
+    names = ("Courtyard", "ScanEvent", "CourtyardSale", "DesignVisitBooking")
+    models = dict(zip(names, (_model("courtyards", name) for name in names), strict=True))
+    if None in models.values():
+        return None
+    low, high = period.bounds()
+    village = OuterRef("pk")
+    window = {"created_at__gte": low, "created_at__lt": high}
+    courtyards = models["Courtyard"].objects.filter(village=village)
+    scans = models["ScanEvent"].objects.filter(
+        courtyard__village=village, scanned_at__gte=low, scanned_at__lt=high
+    )
+    sales = models["CourtyardSale"].objects.filter(
+        item__courtyard__village=village, released_at__isnull=True, **window
+    )
+    bookings = (
+        models["DesignVisitBooking"]
+        .objects.filter(design__courtyard__village=village, **window)
+        .exclude(status="cancelled")
+    )
+    lines = sold_lines(period).filter(order__courtyard_sale__item__courtyard__village=village)
+    annotations = {
+        "courtyard_count": _count_over(courtyards, Count("pk")),
+        "scans": _count_over(scans, Count("pk")),
+        "orders": _count_over(sales, Count("pk")),
+        "bookings": _count_over(bookings, Count("pk")),
+        "net": _sum_over(lines, NET),
+    }
+    rows = (
+        Village.objects.filter(Exists(courtyards))
+        .annotate(**annotations)
+        .values("pk", "name", "township__name", *annotations)
+        .order_by("-scans", "pk")
+    )
+    return [fen_row(row, ("net",)) for row in rows]
 
 
 def training_figures(period: Period) -> dict[str, Any] | None:

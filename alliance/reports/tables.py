@@ -512,6 +512,38 @@ def training_table(period: Period) -> Table | None:
     )
 
 
+def courtyard_table(period: Period) -> Table | None:
+    rows = selectors.courtyard_scans(period)
+    if rows is None:
+        return None
+    for row in rows:
+        row["name"] = f"{row['township__name']}·{row['name']}"
+        row["conversion"] = (
+            (Decimal(row["orders"] + row["bookings"]) * 100 / row["scans"]).quantize(Decimal("0.1"))
+            if row["scans"]
+            else None
+        )
+    return Table(
+        "courtyards",
+        _("Courtyard scans and what they turned into"),
+        [
+            Column("name", _("village")),
+            Column("courtyard_count", _("courtyards"), "int"),
+            Column("scans", _("scans"), "int"),
+            Column("orders", _("orders from a piece's code"), "int"),
+            Column("bookings", _("design visits booked"), "int"),
+            Column("conversion", _("conversion"), "percent"),
+            Column("net", _("net sales from codes (yuan)"), "money"),
+        ],
+        rows,
+        chart="bar",
+        chart_value="scans",
+        note=_(
+            "Conversion: orders and design visits booked for every hundred scans in the period."
+        ),
+    )
+
+
 def session_detail(period: Period, session: LiveSession) -> list[Table]:
     """One live session: its top products and its sales hour by hour."""
     where = Q(order__live_session=session)
@@ -542,14 +574,14 @@ VIEWS: dict[str, tuple[str | Promise, Callable[[Period], list[Table]]]] = {
         _("Campaigns and partner county"),
         lambda p: [campaign_table(p), partner_table(p)],
     ),
-    "impact": (_("Leaders' impact and training"), lambda p: _impact(p)),
+    "impact": (_("Leaders, training and courtyards"), lambda p: _impact(p)),
 }
 VIEW_ORDER = ("overview", *VIEWS)
 
 
 def _impact(period: Period) -> list[Table]:
-    training = training_table(period)
-    return [leaders_table(period), *([training] if training else [])]
+    optional = (training_table(period), courtyard_table(period))
+    return [leaders_table(period), *(table for table in optional if table is not None)]
 
 
 def build(view: str, period: Period) -> ReportView:
@@ -557,15 +589,7 @@ def build(view: str, period: Period) -> ReportView:
     if view not in VIEWS:
         return overview(period)
     title, tables = VIEWS[view]
-    notes = []
-    if view == "impact":
-        notes.append(
-            _(
-                "Courtyard scans and their conversion appear here once the courtyards app "
-                "records scans."
-            )
-        )
-    return ReportView(view, title, tables(period), notes=notes)
+    return ReportView(view, title, tables(period))
 
 
 def view_titles() -> list[tuple[str, str | Promise]]:

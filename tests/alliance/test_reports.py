@@ -15,6 +15,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from alliance.models import ExportLog
 from alliance.reports import selectors
@@ -241,6 +242,37 @@ def test_leaders_impact_counts_the_women_of_her_projects_and_their_sales(catalog
     assert left.member_id not in {women[0].pk, women[1].pk}
 
 
+def test_courtyard_scans_turn_into_orders_and_their_sales(staff_client):
+    from courtyards.models import ScanEvent
+    from courtyards.services import courtyards, purchases
+    from livestreams.services.placement import Recipient
+
+    owner = SellerFactory(is_courtyard_owner=True)
+    courtyard = courtyards.create_courtyard(
+        owner=owner, village=owner.village, name="杜鹃庭院", story="满院杜鹃。"
+    )
+    piece = courtyards.add_item(
+        courtyard=courtyard, name="老桩杜鹃", description="三十年老桩。", price=Decimal("1680.00")
+    )
+    code = piece.qr_codes.get()
+    for _ in range(4):
+        ScanEvent.objects.create(
+            qr_code=code, courtyard=courtyard, item=piece, scanned_at=timezone.now(),
+            device="wechat", source="web",
+        )  # fmt: skip
+    purchases.buy_item(
+        item=piece, recipient=Recipient(name="游客", mobile="13912345678", address="溪口镇1号")
+    )
+    today = timezone.localdate()
+    row = selectors.courtyard_scans(Period(today, today))[0]
+    assert (row["courtyard_count"], row["scans"], row["orders"], row["bookings"]) == (1, 4, 1, 0)
+    assert row["net"] == Decimal("1680.00")
+    body = staff_client.get(
+        reverse("staff:reports"), {"view": "impact", "start": today, "end": today}
+    ).content.decode()
+    assert "25.0%" in body  # one order for four scans
+
+
 # --- The report pages ---------------------------------------------------------------------------
 
 VIEWS = ["overview", "time", "channels", "sessions", "sellers", "places", "products",
@@ -265,9 +297,9 @@ def test_every_report_view_runs_the_same_queries_for_few_and_many_orders(staff_c
     assert few == many
     # Four for the request itself (session, login, navigation), then one per table:
     # the overview's totals, months, channels and partner products; two tables elsewhere; the
-    # leaders and three training figures on the impact view.
+    # leaders, three training figures and the courtyards on the impact view.
     assert many == {"overview": 8, "time": 6, "channels": 6, "sessions": 6, "sellers": 6,
-                    "places": 6, "products": 6, "campaigns": 6, "impact": 8}  # fmt: skip
+                    "places": 6, "products": 6, "campaigns": 6, "impact": 9}  # fmt: skip
     session = Order.objects.exclude(live_session=None).values_list("live_session", flat=True)[0]
     detail = {**params, "view": "sessions", "session": session}
     assert _queries(staff_client, url, detail) == many["sessions"] + 3
