@@ -26,6 +26,15 @@ DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")
 
 
+def attach_error(form: forms.Form, error: ValidationError) -> None:
+    """Puts a service's refusal next to the field it names, or above the form."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
 def import_max_upload_mb() -> int:
     return int(getattr(settings, "IMPORT_MAX_UPLOAD_MB", DEFAULT_IMPORT_MAX_UPLOAD_MB))
 
