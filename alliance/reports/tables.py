@@ -39,6 +39,7 @@ class Table:
     paginate: bool = False
     totals: dict[str, Any] | None = None
     note: str | Promise = ""
+    empty: str | Promise = ""  # what an empty table says (default: nothing sold)
     page_rows: list[dict[str, Any]] | None = None  # one page of rows, when the page has pages
     page: Any = None  # the Paginator page shown
 
@@ -541,6 +542,7 @@ def courtyard_table(period: Period) -> Table | None:
         note=_(
             "Conversion: orders and design visits booked for every hundred scans in the period."
         ),
+        empty=_("No village has a courtyard with QR codes yet."),
     )
 
 

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from alliance.reports.selectors import Period, sales_totals
 from livestreams.models import (
@@ -319,7 +320,7 @@ def test_asking_the_seller_waits_for_her_and_her_answer_hands_it_back(
     aftersales.seller_reply(ticket=ticket, member=seller, text="有的，放了两个冰袋。")
     ticket.refresh_from_db()
     assert ticket.status == T.IN_PROGRESS
-    assert ticket.events.last().reason == "the seller answered"
+    assert ticket.events.last().reason == gettext("the seller answered")
     assert list(ticket.notes.values_list("author_role", flat=True)) == ["staff", "seller"]
 
 
