@@ -67,6 +67,7 @@ class PlaceAdminForm(forms.ModelForm):
             "member",
             "enterprise",
             "products",
+            "courtyard",
             "business_phone",
             "is_published",
             "position",
@@ -125,7 +126,7 @@ class PlaceAdmin(admin.ModelAdmin):
     list_filter = ("category", "is_published", "village__township")
     list_editable = ("is_published", "position")
     search_fields = ("name", "slug", "village__name", "summary")
-    autocomplete_fields = ("village", "member", "enterprise", "products")
+    autocomplete_fields = ("village", "member", "enterprise", "products", "courtyard")
     list_select_related = ("village__township",)
     inlines = [PlacePhotoInline]
     fieldsets = (
@@ -142,7 +143,7 @@ class PlaceAdmin(admin.ModelAdmin):
         ),
         (
             _("What it promotes"),
-            {"fields": ("member", "enterprise", "products", "business_phone")},
+            {"fields": ("member", "enterprise", "products", "courtyard", "business_phone")},
         ),
         (None, {"fields": ("is_published", "position")}),
     )

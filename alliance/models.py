@@ -617,6 +617,16 @@ class Place(models.Model):
     products = models.ManyToManyField(
         "products.Product", verbose_name=_("products"), related_name="places", blank=True
     )
+    courtyard = models.ForeignKey(
+        "courtyards.Courtyard",
+        verbose_name=_("public courtyard it shows"),
+        on_delete=models.SET_NULL,
+        related_name="places",
+        null=True,
+        blank=True,
+        limit_choices_to={"kind": "public"},
+        help_text=_("A public courtyard (公共庭院) only: a private one is someone's home."),
+    )
     business_phone = models.CharField(
         _("public business phone"),
         max_length=24,
@@ -662,6 +672,10 @@ class Place(models.Model):
             validate_business_phone,
         )
 
+        if self.courtyard_id and not self.courtyard.is_public:
+            raise ValidationError(
+                {"courtyard": _("Only a public courtyard: a private one is someone's home.")}
+            )
         if not self.business_phone:
             return
         self.business_phone = normalize_business_phone(self.business_phone)

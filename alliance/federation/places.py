@@ -65,7 +65,7 @@ def place_for_page(slug: str) -> Place:
     """One published place with what its public page shows joined; DoesNotExist otherwise."""
     return (
         Place.objects.filter(is_published=True)
-        .select_related("village__township", "member", "enterprise")
+        .select_related("village__township", "member", "enterprise", "courtyard")
         .prefetch_related(
             Prefetch("photos", queryset=PlacePhoto.objects.order_by("position", "pk")),
             Prefetch("products", queryset=public_place_products()),

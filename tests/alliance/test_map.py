@@ -276,3 +276,28 @@ def test_the_map_and_its_pages_carry_no_inline_script():
 def test_a_drawn_photo_is_readable(tmp_path):
     # The helper the tests upload with makes a real JPEG.
     assert Image.open(io.BytesIO(photo_upload().getvalue())).format == "JPEG"
+
+
+# --- A place and the public courtyard it shows --------------------------------------------------
+
+
+def courtyard_of(kind: str):
+    from courtyards.services.courtyards import create_courtyard
+
+    owner = MemberFactory(is_courtyard_owner=True)
+    return create_courtyard(owner=owner, village=owner.village, name="金峨村公共庭院", kind=kind)
+
+
+def test_a_place_links_the_public_courtyard_it_shows():
+    courtyard = courtyard_of("public")
+    place = PlaceFactory(courtyard=courtyard)
+    body = page(f"/places/{place.slug}/")
+    assert f'href="/c/{courtyard.public_token}"' in body and "金峨村公共庭院" in body
+
+
+def test_a_private_courtyard_is_refused_its_someones_home(english):
+    from django.core.exceptions import ValidationError
+
+    place = PlaceFactory.build(village=VillageFactory(), courtyard=courtyard_of("showroom"))
+    with pytest.raises(ValidationError, match="someone's home"):
+        place.full_clean()
