@@ -29,7 +29,9 @@ class CourtyardItem(models.Model):
     )
     name = models.CharField(_("name"), max_length=80)
     description = models.TextField(
-        _("story"), blank=True, help_text=_("Its age, how it was grown, how to care for it.")
+        _("the piece's story"),
+        blank=True,
+        help_text=_("Its age, how it was grown, how to care for it."),
     )
     sku = models.ForeignKey(
         SKU,

@@ -39,7 +39,9 @@ class Courtyard(models.Model):
         _("kind"), max_length=20, choices=CourtyardKind.choices, default=CourtyardKind.SHOWROOM
     )
     name = models.CharField(_("name"), max_length=80)
-    story = models.TextField(_("story"), blank=True, help_text=_("Shown to visitors who scan."))
+    story = models.TextField(
+        _("the courtyard's story"), blank=True, help_text=_("Shown to visitors who scan.")
+    )
     directions = models.CharField(
         _("how visitors find it"),
         max_length=200,
