@@ -190,8 +190,9 @@ FROM livestreams_orderline l
 JOIN livestreams_order o ON o.id = l.order_id
 JOIN livestreams_sellerorder so ON so.id = l.seller_order_id
 LEFT JOIN livestreams_settledline s ON s.line_id = l.id
-WHERE {SOLD} AND l.seller_id = %(seller)s AND so.status = 'delivered'
-  AND so.delivered_at < %(before)s AND s.id IS NULL
+WHERE {SOLD} AND l.seller_id = %(seller)s AND s.id IS NULL
+  AND ((so.status = 'delivered' AND so.delivered_at < %(before)s)
+       OR (so.status = 'shipped' AND so.shipped_at < %(before)s - interval '15 days'))
 GROUP BY l.channel ORDER BY l.channel"""
 
 

@@ -1,9 +1,10 @@
 """Settlement (结算): each seller's statement for a period, confirmed by her, paid by the base.
 
 Which lines a statement settles: her lines that count as sold (the one rule of
-alliance.reports.selectors: paid, not cancelled; refunds taken off) whose seller order was
-delivered before the period's end and that no statement has settled yet. Each line is settled
-once (SettledLine is unique per line), with its amount and its refund at that time.
+alliance.reports.selectors: paid, not cancelled; refunds taken off) whose parcel was received
+before the period's end — delivered, or shipped at least SETTLE_SHIPPED_AFTER_DAYS days before it
+— and that no statement has settled yet. Each line is settled once (SettledLine is unique per
+line), with its amount and its refund at that time.
 
 The arithmetic, per channel, in yuan to the fen:
 
@@ -25,9 +26,10 @@ never changes (the database refuses it on PostgreSQL).
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
@@ -70,6 +72,9 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 FEN = Decimal("0.01")
 HUNDRED = Decimal("100")
+# A parcel shipped this many days before a period's end counts as received (the platforms
+# confirm receipt automatically after 7–15 days); settings.SETTLE_SHIPPED_AFTER_DAYS overrides.
+SETTLE_SHIPPED_AFTER_DAYS = 15
 
 
 def to_fen(amount: Decimal) -> Decimal:
@@ -160,14 +165,23 @@ def _check_rate(value: Decimal, field: str) -> None:
 # --- What a statement settles (the aggregates the statement is made of) ------------------------
 
 
-def settleable_lines(seller: Member, *, before: datetime) -> QuerySet[OrderLine]:
-    """Her sold lines delivered before this instant that no statement has settled yet."""
-    return sold_lines().filter(
-        seller=seller,
-        seller_order__status=SellerOrderStatus.DELIVERED,
-        seller_order__delivered_at__lt=before,
-        settlement__isnull=True,
+def confirmed_by(before: datetime) -> Q:
+    """Parcels received by this instant: delivered, or shipped long enough before it that the
+    buyer's receipt counts as confirmed (as the platforms confirm it automatically) — so that
+    orders of our own channels, which no export reports, are settled too."""
+    days = getattr(settings, "SETTLE_SHIPPED_AFTER_DAYS", SETTLE_SHIPPED_AFTER_DAYS)
+    return Q(
+        seller_order__status=SellerOrderStatus.DELIVERED, seller_order__delivered_at__lt=before
+    ) | Q(
+        seller_order__status=SellerOrderStatus.SHIPPED,
+        seller_order__shipped_at__lt=before - timedelta(days=days),
     )
+
+
+def settleable_lines(seller: Member, *, before: datetime) -> QuerySet[OrderLine]:
+    """Her sold lines received before this instant (confirmed_by) that no statement has settled
+    yet."""
+    return sold_lines().filter(confirmed_by(before), seller=seller, settlement__isnull=True)
 
 
 def settleable_by_channel(seller: Member, *, before: datetime) -> list[dict]:
@@ -376,11 +390,7 @@ def _set_totals(statement: Statement, channels: list[StatementChannel], now: dat
 def sellers_to_settle(period: Period) -> list[int]:
     """Sellers with something to settle by the period's end, or a draft for it; one query."""
     _low, high = period.bounds()
-    delivered = sold_lines().filter(
-        seller_order__status=SellerOrderStatus.DELIVERED,
-        seller_order__delivered_at__lt=high,
-        settlement__isnull=True,
-    )
+    delivered = sold_lines().filter(confirmed_by(high), settlement__isnull=True)
     late = SettledLine.objects.exclude(statement__status=S.DRAFT).filter(
         line__refunded_amount__gt=F("refund")
     )

@@ -114,6 +114,22 @@ def test_a_statement_settles_her_delivered_lines_and_nothing_else(seller, other_
     assert not SettledLine.objects.filter(line__seller_order=cancelled).exists()
 
 
+def test_a_parcel_shipped_long_enough_before_the_end_counts_as_received(seller):
+    """Our own channels have no export that says delivered: shipped 15 days before the period's
+    end, the buyer's receipt counts as confirmed (as the platforms confirm it)."""
+    early = delivered(seller, totals=("30.00",), channel="miniprogram", paid=at(3, 10),
+                      status=SellerOrderStatus.SHIPPED)  # fmt: skip
+    early.shipped_at = at(3, 16, 9)  # 15 days and some hours before 1 April
+    early.save()
+    late = delivered(seller, totals=("40.00",), channel="miniprogram", paid=at(3, 20),
+                     status=SellerOrderStatus.SHIPPED)  # fmt: skip
+    late.shipped_at = at(3, 21)
+    late.save()
+    march = make(seller)
+    assert march.gross == Decimal("30.00")
+    assert make(seller, APRIL).gross == Decimal("40.00")
+
+
 def test_each_line_is_settled_once_and_late_deliveries_go_to_the_next_statement(seller):
     delivered(seller, totals=("100.00",))
     late = delivered(seller, totals=("33.00",), delivered_at=at(4, 2))
