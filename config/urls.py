@@ -12,10 +12,13 @@ from django.urls import include, path
 
 from alliance import urls as alliance_urls
 from alliance import urls_federation as federation_urls
+from alliance.reports import urls as reports_urls
 from config import views
 from livestreams import urls as livestreams_urls
+from livestreams import urls_aftersales as aftersales_urls
 from livestreams import urls_desk as livestreams_desk_urls
 from livestreams import urls_monitor as livestreams_monitor_urls
+from livestreams import urls_settlement as settlement_urls
 from products import urls as products_urls
 
 seller_patterns = [
@@ -24,12 +27,18 @@ seller_patterns = [
     *livestreams_desk_urls.seller_patterns,
     *livestreams_urls.seller_patterns,
     *federation_urls.seller_patterns,
+    *reports_urls.seller_patterns,
+    *aftersales_urls.seller_patterns,
+    *settlement_urls.seller_patterns,
 ]
 staff_patterns = [
     *alliance_urls.staff_patterns,
     *livestreams_monitor_urls.staff_patterns,
     *livestreams_urls.staff_patterns,
     *federation_urls.staff_patterns,
+    *reports_urls.staff_patterns,
+    *aftersales_urls.staff_patterns,
+    *settlement_urls.staff_patterns,
 ]
 
 urlpatterns = [
