@@ -264,7 +264,13 @@ def add_staff_note(
         )
     note = _note(ticket, actor, NoteAuthor.STAFF, text, is_internal=is_internal, now=now)
     if ask_seller:
-        transition(ticket=ticket, to_status=T.WAITING_SELLER, actor=actor, reason="asked", now=now)
+        transition(
+            ticket=ticket,
+            to_status=T.WAITING_SELLER,
+            actor=actor,
+            reason=_("asked the seller"),
+            now=now,
+        )
     if not is_internal:
         _tell_seller(ticket, f"t{ticket.pk}-n{note.pk}")
     return note
