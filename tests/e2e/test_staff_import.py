@@ -20,6 +20,7 @@ from tests.factories import (
     StudioFactory,
 )
 from tests.livestreams.conftest import DATA, EXPECTED, sample_catalogue  # noqa: F401 (fixture)
+from tests.reliability.conftest import private_redis, publishing_to, stack  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -264,4 +265,71 @@ def test_staff_see_sessions_and_an_import_in_the_admin(live_server, desktop_page
     page.goto(f"{live_server.url}/admin/livestreams/orderimport/{order_import.pk}/change/")
     assert "商品单价 is not an amount: abc" in page.content()
     desktop_page.screenshot("admin-import-desktop")
+    assert desktop_page.console_errors == []
+
+
+def big_douyin_export(path, copies: int) -> None:
+    """The sample export with its orders repeated under new ids: a file that takes a while."""
+    import csv
+
+    with (DATA / SAMPLE).open(encoding="utf-8-sig", newline="") as source:
+        rows = list(csv.reader(source))
+    header, body = rows[0], rows[1:]
+    ids = [header.index("主订单编号"), header.index("子订单编号")]
+    with path.open("w", encoding="utf-8-sig", newline="") as target:
+        writer = csv.writer(target)
+        writer.writerow(header)
+        for copy in range(1, copies + 1):
+            for row in body:
+                row = list(row)
+                for column in ids:
+                    row[column] = "\t" + str(int(row[column].strip()) + copy * 10**7)
+                writer.writerow(row)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("sample_catalogue")
+def test_the_result_page_follows_an_import_a_real_worker_runs(
+    live_server, desktop_page, settings, tmp_path, request, monkeypatch
+):
+    """No eager tasks here: a Celery worker imports while the page polls the progress endpoint."""
+    # The worker reads the stored export where this test keeps private files.
+    monkeypatch.setenv("PRIVATE_MEDIA_ROOT", str(settings.PRIVATE_MEDIA_ROOT))
+    start_process = request.getfixturevalue("stack")
+    redis_server = request.getfixturevalue("private_redis")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_server.url,
+            "KEY_PREFIX": "fulian",  # as the worker's settings name it
+        }
+    }
+    export = tmp_path / "douyin_orders_big.csv"
+    big_douyin_export(export, copies=300)
+    StaffUserFactory(username="wulunsu")
+    start_process("worker")
+    page = desktop_page.page
+    log_in(page, live_server, "wulunsu")
+    page.goto(f"{live_server.url}/staff/imports/")
+    page.set_input_files("input[name=file]", str(export))
+    page.click("form.upload-form button[type=submit]")
+    page.wait_for_load_state()
+    assert count_of(page, "rows") == 42 * 300
+
+    with publishing_to(redis_server.url):
+        page.click("section.confirm button[type=submit]")
+        page.wait_for_load_state()
+        assert page.locator("section.import-progress progress").count() == 1
+        desktop_page.screenshot("staff-import-progress-desktop")
+        page.wait_for_selector("section.result", timeout=180_000)
+
+    order_import = OrderImport.objects.get(is_dry_run=False)
+    assert order_import.status == ImportStatus.COMPLETED
+    assert count_of(page, "orders_created") == 26 * 300 == Order.objects.count()
+    from django.core.cache import cache
+
+    from livestreams.services.import_runs import progress_key
+
+    assert cache.get(progress_key(order_import.pk)) == 12000  # written by the worker
+    desktop_page.screenshot("staff-import-finished-desktop")
     assert desktop_page.console_errors == []
