@@ -114,16 +114,31 @@ def test_every_operation_is_described_with_examples_and_its_errors(schema, path,
         assert content["examples"]
 
 
-def test_every_operation_of_the_api_is_read_only_and_described(schema):
-    """Every endpoint under /api/ (the catalogue's and any other): GET, summary, example, errors."""
+def test_every_operation_of_the_api_is_described_with_examples_and_json_errors(schema):
+    """Every endpoint under /api/ (the catalogue's and other apps'): summary, description,
+    examples, and errors in the one Error shape."""
     assert {path for path, _method in OPERATIONS} <= set(schema["paths"])
     for path, item in schema["paths"].items():
         assert path.startswith("/api/v1/")
-        assert set(item) == {"get"}, path
-        operation = item["get"]
-        assert operation["summary"] and operation["description"], path
-        assert operation["responses"]["200"]["content"]["application/json"]["examples"], path
-        assert {"405", "429"} <= set(operation["responses"]), path
+        for method, operation in item.items():
+            where = f"{method.upper()} {path}"
+            assert operation["summary"] and operation["description"], where
+            responses = operation["responses"]
+            success = [status for status in responses if status.startswith("2")]
+            assert success, where
+            assert any(
+                responses[status]["content"]["application/json"].get("examples")
+                for status in success
+                if "content" in responses[status]
+            ), where
+            for status in set(responses) - set(success):
+                content = responses[status]["content"]["application/json"]
+                assert content["schema"] == {"$ref": "#/components/schemas/Error"}, where
+
+
+def test_the_catalogue_is_read_only(schema):
+    for path, method in OPERATIONS:
+        assert set(schema["paths"][path]) == {method}
 
 
 @pytest.mark.django_db
