@@ -14,6 +14,7 @@ from alliance import urls as alliance_urls
 from alliance import urls_federation as federation_urls
 from alliance.reports import urls as reports_urls
 from config import views
+from courtyards import urls as courtyards_urls
 from livestreams import urls as livestreams_urls
 from livestreams import urls_aftersales as aftersales_urls
 from livestreams import urls_desk as livestreams_desk_urls
@@ -30,6 +31,7 @@ seller_patterns = [
     *reports_urls.seller_patterns,
     *aftersales_urls.seller_patterns,
     *settlement_urls.seller_patterns,
+    *courtyards_urls.seller_patterns,
 ]
 staff_patterns = [
     *alliance_urls.staff_patterns,
@@ -39,6 +41,7 @@ staff_patterns = [
     *reports_urls.staff_patterns,
     *aftersales_urls.staff_patterns,
     *settlement_urls.staff_patterns,
+    *courtyards_urls.staff_patterns,
 ]
 
 urlpatterns = [
@@ -52,9 +55,13 @@ urlpatterns = [
     path("staff/", include((staff_patterns, "staff"))),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
+    path("", include((courtyards_urls.public_patterns, "courtyards"))),  # /q/<token>, /c/<token>
     *federation_urls.public_patterns,  # /map/, /places/, /campaigns/, /backdrop/ …
 ]
 
 if settings.DEBUG:
     # Uploaded photos under `make run`; in production the web server serves MEDIA_ROOT.
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Server errors under /api/ answer JSON like every other API error; elsewhere the 500 page.
+handler500 = "config.api.server_error"

@@ -53,7 +53,10 @@ def seller_products(member: Member) -> QuerySet[Product]:
 
 def categories_with_counts() -> QuerySet[Category]:
     """Top categories with their children, each child with its number of products on sale."""
-    on_sale = Q(products__status=ProductStatus.ON_SALE)
+    on_sale = Q(
+        products__status=ProductStatus.ON_SALE,
+        products__seller__status=MemberStatus.ACTIVE,
+    )
     children = Category.objects.annotate(product_count=Count("products", filter=on_sale))
     return (
         Category.objects.filter(parent__isnull=True)
