@@ -29,7 +29,7 @@ class CachedPage:
     """A rendered page and what a scan of it records, without asking the database."""
 
     status: int
-    html: str
+    html: bytes
     qr_code_id: int | None
     courtyard_id: int | None
     item_id: int | None

@@ -13,6 +13,7 @@ public_patterns = [
     re_path(rf"^q/{CODE}/buy$", public.buy, name="buy"),
     re_path(rf"^q/{CODE}/estimate$", public.estimate, name="estimate"),
     re_path(rf"^q/{CODE}/book$", public.book, name="book"),
+    path("q/language", public.language, name="language"),
     path("q/receipt/<str:receipt>", public.receipt, name="receipt"),
     path("q/visit/<str:access>", public.visit, name="visit"),
     re_path(rf"^c/{CODE}$", public.courtyard_page, name="courtyard"),

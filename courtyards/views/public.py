@@ -1,10 +1,10 @@
 """The pages a visitor's phone opens from a code: /q/<token>, buying a piece, booking a visit.
 
 The scan page is rendered once and kept in the cache (courtyards.cache) for everyone: it holds
-no personal data and no per-visitor token (the language switch's CSRF token is put in as the
-page is sent), so a scan is one Redis round trip and no SQL; the scan itself is buffered
-(courtyards.scans). Unknown codes are counted per address (token guessing) and answer the same
-friendly 404 as retired ones, which add a link to their courtyard.
+no personal data and no per-visitor token (its language switch is a link to a small page with
+the form, so no CSRF token is made for a scan), so a scan is one Redis round trip and no SQL;
+the scan itself is buffered (courtyards.scans). Unknown codes are counted per address (token
+guessing) and answer the same friendly 404 as retired ones, which add a link to their courtyard.
 """
 
 import logging
@@ -12,16 +12,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_safe
 
 from alliance.validators import mask_mobile
 from courtyards import cache as page_cache
-from courtyards import limits, scans, selectors
+from courtyards import conf, limits, scans, selectors
 from courtyards.forms import BookingForm, BuyForm, EstimateForm
 from courtyards.models import (
     BookingStatus,
@@ -38,8 +38,6 @@ from livestreams.services.placement import Recipient
 
 logger = logging.getLogger(__name__)
 
-# Stands in the cached HTML for the visitor's own CSRF token.
-CSRF_SENTINEL = "__csrf_token_of_this_visitor__"
 _cache_warned = False
 
 
@@ -48,8 +46,7 @@ def _masked_name(name: str) -> str:
 
 
 def _send(request: HttpRequest, page: page_cache.CachedPage) -> HttpResponse:
-    html = page.html.replace(CSRF_SENTINEL, get_token(request))
-    response = HttpResponse(html, status=page.status)
+    response = HttpResponse(page.html, status=page.status)
     patch_cache_control(response, private=True, no_cache=True)
     return response
 
@@ -63,8 +60,8 @@ def _unknown(request: HttpRequest) -> HttpResponse:
         )
         response["Retry-After"] = str(refusal.retry_after)
         return response
-    context = {"courtyard": None, "csrf_sentinel": CSRF_SENTINEL, "path": request.path}
-    html = render_to_string("public/courtyards/not_found.html", context)
+    context = {"courtyard": None, "cached": True, "path": request.path}
+    html = render_to_string("public/courtyards/not_found.html", context).encode()
     return _send(request, page_cache.CachedPage(404, html, None, None, None, None))
 
 
@@ -98,7 +95,7 @@ def _render_scan(
     context = {
         "code": code,
         "courtyard": courtyard,
-        "csrf_sentinel": CSRF_SENTINEL,
+        "cached": True,
         "path": request.path,
     }
     hidden = (
@@ -108,7 +105,7 @@ def _render_scan(
     )
     if code.retired_at is not None or hidden:
         context["courtyard"] = courtyard if courtyard.is_active else None
-        html = render_to_string("public/courtyards/not_found.html", context)
+        html = render_to_string("public/courtyards/not_found.html", context).encode()
         return page_cache.CachedPage(404, html, None, None, None, None, versions)
     if code.item_id is not None:
         context |= _item_context(code)
@@ -116,7 +113,7 @@ def _render_scan(
     else:
         context |= _design_context(code)
         template = "public/courtyards/design.html"
-    html = render_to_string(template, context)
+    html = render_to_string(template, context).encode()
     return page_cache.CachedPage(
         200, html, code.pk, code.courtyard_id, code.item_id, code.design_id, versions
     )
@@ -127,6 +124,8 @@ def _cached_page(
 ) -> page_cache.CachedPage | None:
     """The page from the cache, or rendered (and kept); None when the token names nothing."""
     global _cache_warned
+    if conf.get("COURTYARD_PAGE_CACHE_SECONDS") <= 0:  # the cache is switched off
+        return render_page(request, token, ("", ""))
     key = page_cache.page_key(kind, token, get_language() or "")
     try:
         page, versions = page_cache.read(key)
@@ -172,10 +171,10 @@ def _render_courtyard(
         "courtyard": courtyard,
         "items": list(selectors.public_items(courtyard.pk)[:60]),
         "designs": list(selectors.public_designs(courtyard.pk)[:30]),
-        "csrf_sentinel": CSRF_SENTINEL,
+        "cached": True,
         "path": request.path,
     }
-    html = render_to_string("public/courtyards/courtyard.html", context)
+    html = render_to_string("public/courtyards/courtyard.html", context).encode()
     return page_cache.CachedPage(200, html, None, courtyard.pk, None, None, versions)
 
 
@@ -264,6 +263,17 @@ def _attach(form: Any, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+@require_safe
+def language(request: HttpRequest) -> HttpResponse:
+    """The language switch of the cached pages (which carry no CSRF token): a form to choose."""
+    back = request.GET.get("next", "")
+    if not back.startswith(("/q/", "/c/")) or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = "/"
+    return render(request, "public/courtyards/language.html", {"back": back, "path": back})
 
 
 @require_safe

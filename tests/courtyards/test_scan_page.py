@@ -147,6 +147,14 @@ def test_a_scan_is_three_statements_cold_and_none_from_the_cache(
     assert scans.buffered() == 2
 
 
+def test_with_the_page_cache_off_every_scan_renders(settings, piece, django_assert_num_queries):
+    settings.COURTYARD_PAGE_CACHE_SECONDS = 0
+    url = f"/q/{token_of(piece)}"
+    for _ in range(2):
+        with django_assert_num_queries(3):
+            assert english_client().get(url).status_code == 200
+
+
 def test_a_design_scan_is_three_statements_too(design, django_assert_num_queries):
     url = f"/q/{token_of(design)}"
     with django_assert_num_queries(3):
@@ -163,11 +171,17 @@ def test_a_change_reaches_the_page_at_once(piece, django_capture_on_commit_callb
     assert "1280.00" in html and "1680.00" not in html
 
 
-def test_each_visitor_gets_her_own_csrf_token_from_a_cached_page(piece):
+def test_a_cached_page_carries_no_token_of_anyone_and_links_the_language_choice(piece):
     url = f"/q/{token_of(piece)}"
-    first, second = english_client().get(url), english_client().get(url)
-    assert "__csrf_token_of_this_visitor__" not in first.content.decode()
-    assert first.cookies["csrftoken"].value != second.cookies["csrftoken"].value
+    first, second = Client().get(url), Client().get(url)
+    assert first.content == second.content
+    assert "csrfmiddlewaretoken" not in first.content.decode() and "csrftoken" not in first.cookies
+    assert f'href="/q/language?next=/q/{token_of(piece)}"' in first.content.decode()
+    choice = Client().get(f"/q/language?next={url}")
+    assert choice.status_code == 200 and "csrfmiddlewaretoken" in choice.content.decode()
+    assert f'name="next" value="{url}"' in choice.content.decode()
+    elsewhere = Client().get("/q/language?next=https://evil.example/")
+    assert 'name="next" value="/"' in elsewhere.content.decode()
 
 
 def test_with_the_cache_down_the_page_is_rendered_and_the_scan_kept(settings, piece, caplog):
