@@ -39,6 +39,7 @@ from alliance.models import (
     PlaceCategory,
     Village,
 )
+from courtyards.models import Courtyard, CourtyardKind
 from livestreams.models import LiveSession, LiveSessionStatus, Studio
 from livestreams.services.sessions import save_session
 from products.demo import CJK_FONT
@@ -80,7 +81,7 @@ PLACES = {
         V,
         "金峨村·数字庭院",
         ("西坞街道", "金峨村"),
-        ("29.677150", "121.491260"),
+        ("29.633900", "121.447200"),
         "庭院就是花木展示区，盆景挂着二维码，扫码即买。",
         "金峨杜鹃庭院",
         "13800000004",
@@ -140,7 +141,7 @@ PLACES = {
         S,
         "金峨山杜鹃花海",
         ("西坞街道", "金峨村"),
-        ("29.688310", "121.503570"),
+        ("29.626500", "121.458300"),
         "春天漫山杜鹃，庭院里的盆景也在这时最好卖。",
         "金峨盆景园艺",
         "",
@@ -170,7 +171,7 @@ PLACES = {
         G,
         "金峨杜鹃盆景",
         ("西坞街道", "金峨村"),
-        ("29.676420", "121.489870"),
+        ("29.632700", "121.445900"),
         "庭院里养护的西洋杜鹃，带盆发货。",
         "金峨杜鹃庭院",
         "",
@@ -250,7 +251,7 @@ PLACES = {
         H,
         "金峨庭院民宿",
         ("西坞街道", "金峨村"),
-        ("29.678940", "121.493410"),
+        ("29.634800", "121.448900"),
         "住在花木庭院里，主人可带看庭院设计。",
         "",
         "",
@@ -370,6 +371,7 @@ def seed() -> dict[str, int]:
     villages = {(v.township.name, v.name): v for v in Village.objects.select_related("township")}
     for slug, row in PLACES.items():
         _place(slug, row, villages)
+    _link_public_courtyard()
     studio, _created = Studio.objects.get_or_create(number=1, defaults={"name": "1号直播间"})
     _course(studio, villages)
     _contest()
@@ -418,6 +420,17 @@ def _place(slug: str, row: tuple, villages: dict[tuple[str, str], Village]) -> N
         ).order_by("pk")[:3]
         place.products.set(products)
     place_services.add_place_photo(place=place, upload=_picture(name, category), alt_text=name)
+
+
+def _link_public_courtyard() -> None:
+    """金峨村's place shows the village's public courtyard, once courtyards.demo has made it."""
+    courtyard = Courtyard.objects.filter(
+        village__name="金峨村", kind=CourtyardKind.PUBLIC, is_active=True
+    ).first()
+    place = Place.objects.filter(slug="jin-e-courtyards", courtyard=None).first()
+    if courtyard is not None and place is not None:
+        place.courtyard = courtyard
+        place.save(update_fields=["courtyard", "updated_at"])
 
 
 @cache

@@ -19,6 +19,7 @@ from alliance.models import (
     Place,
     PlaceCategory,
 )
+from courtyards import demo as courtyards_demo
 from tests.alliance.test_seed_demo import snapshot
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +30,7 @@ def seeded_once(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("federation-demo-media")
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
         call_command("seed_demo", stdout=io.StringIO())
+        courtyards_demo.seed()  # wired before the federation's: 金峨村's place shows its courtyard
         demo_federation.seed()
         yield media
         transaction.set_rollback(True)
@@ -53,7 +55,7 @@ def test_at_least_four_places_of_each_beauty_around_fenghua(seeded):
         assert place.photos.exists()
     for township in ("西坞街道", "溪口镇", "尚田街道"):
         assert Place.objects.filter(village__township__name=township).exists()
-    assert Place.objects.filter(village__name="金峨村").exists()
+    assert Place.objects.get(slug="jin-e-courtyards").courtyard.is_public
 
 
 def test_the_course_has_attendance_and_certificates(seeded):
