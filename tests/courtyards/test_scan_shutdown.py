@@ -57,8 +57,9 @@ def test_scans_buffered_in_a_worker_are_written_when_it_stops_cleanly(piece, tmp
         )
     try:
         url = f"http://127.0.0.1:{port}/q/{token_of(piece)}"
-        wait_for(lambda: answers(url), timeout=30, what="gunicorn to serve the scan page")
-        for _ in range(19):
+        health = f"http://127.0.0.1:{port}/healthz"
+        wait_for(lambda: answers(health), timeout=30, what="gunicorn to answer")
+        for _ in range(20):
             assert answers(url)
         assert ScanEvent.objects.count() == 0  # buffered, not yet written (20 < 50)
         server.send_signal(signal.SIGTERM)
