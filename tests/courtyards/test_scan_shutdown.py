@@ -29,9 +29,9 @@ def database_url() -> str:
     return f"postgres://{user}@{host}:{settings.get('PORT') or 5432}/{settings['NAME']}"
 
 
-def answers(url: str) -> bool:
+def answers(url: str, timeout: float = 2) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (our own server)
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (ours)
             return response.status == 200
     except OSError:
         return False
@@ -60,7 +60,7 @@ def test_scans_buffered_in_a_worker_are_written_when_it_stops_cleanly(piece, tmp
         health = f"http://127.0.0.1:{port}/healthz"
         wait_for(lambda: answers(health), timeout=30, what="gunicorn to answer")
         for _ in range(20):
-            assert answers(url)
+            assert answers(url, timeout=20)
         assert ScanEvent.objects.count() == 0  # buffered, not yet written (20 < 50)
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
