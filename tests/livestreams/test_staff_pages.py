@@ -667,7 +667,7 @@ def test_the_week_runs_the_same_queries_for_one_session_and_forty(
     staff_client, django_assert_num_queries
 ):
     studios = [StudioFactory(number=n) for n in range(1, 14)]
-    LiveSessionFactory(studio=studios[0], planned_start=MONDAY + timedelta(hours=9))
+    LiveSessionFactory(studio=studios[0], planned_start=MONDAY + timedelta(hours=6))
     url = reverse("staff:sessions")
     # session, user, staff group, member (navigation), sessions, studios
     with django_assert_num_queries(6):
