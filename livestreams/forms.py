@@ -187,6 +187,23 @@ class ProductChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.name} · {obj.seller.name}"
 
 
+# What staff plan of a session, here and in the admin; status and actual times are not fields
+# (they change through set_session_status).
+SESSION_FIELDS = (
+    "title",
+    "studio",
+    "streamer",
+    "staff_streamer",
+    "platform",
+    "platform_account",
+    "planned_start",
+    "planned_end",
+    "featured_products",
+    "campaign",
+    "notes",
+)
+
+
 class SessionForm(forms.ModelForm):
     """A session as staff plan it; the booking service checks that studio and streamer are free."""
 
@@ -216,19 +233,7 @@ class SessionForm(forms.ModelForm):
 
     class Meta:
         model = LiveSession
-        fields = (
-            "title",
-            "studio",
-            "streamer",
-            "staff_streamer",
-            "platform",
-            "platform_account",
-            "planned_start",
-            "planned_end",
-            "featured_products",
-            "campaign",
-            "notes",
-        )
+        fields = SESSION_FIELDS
         widgets = {
             "planned_start": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format=DATETIME_INPUT

@@ -103,33 +103,7 @@ class OrderAdmin(ReadOnlyAdmin):
         ),
         (_("Import"), {"fields": ("last_import", "created_at", "updated_at")}),
     )
-    readonly_fields = (
-        "channel",
-        "platform_order_id",
-        "status",
-        "platform_status",
-        "staff_page",
-        "paid_amount",
-        "shipping_fee",
-        "ordered_at",
-        "paid_at",
-        "payment_method",
-        "recipient_name",
-        "recipient_mobile",
-        "recipient_province",
-        "recipient_city",
-        "recipient_district",
-        "recipient_address",
-        "recipient_anonymised_at",
-        "buyer_note",
-        "live_session",
-        "attribution",
-        "streamer_account",
-        "traffic_source",
-        "last_import",
-        "created_at",
-        "updated_at",
-    )
+    readonly_fields = tuple(name for _title, part in fieldsets for name in part["fields"])
 
     @admin.display(description=_("staff page"))
     def staff_page(self, obj: Order) -> str:

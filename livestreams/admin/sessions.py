@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from livestreams.forms import SESSION_FIELDS
 from livestreams.models import LiveSession, LiveSessionStatus, Studio
 from livestreams.services import sessions
 
@@ -35,19 +36,7 @@ class LiveSessionAdminForm(forms.ModelForm):
 
     class Meta:
         model = LiveSession
-        fields = (
-            "title",
-            "studio",
-            "streamer",
-            "staff_streamer",
-            "platform",
-            "platform_account",
-            "planned_start",
-            "planned_end",
-            "featured_products",
-            "campaign",
-            "notes",
-        )
+        fields = SESSION_FIELDS
 
     def _post_clean(self) -> None:
         super()._post_clean()
