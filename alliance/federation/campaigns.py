@@ -82,7 +82,7 @@ def campaign_totals(campaign: Campaign) -> dict[str, Any]:
     lines = campaign_lines(campaign)
     totals = lines.aggregate(**_sums())
     for name in ("gross", "refunds", "amount"):
-        totals[name] = totals[name].quantize(CENT)
+        totals[name] = _fen(totals[name])
     totals["donated"] = donated(campaign, totals["amount"])
     return totals
 
@@ -148,11 +148,16 @@ def sales_by_session(campaign: Campaign) -> list[dict[str, Any]]:
     ]
 
 
+def _fen(amount: Decimal) -> Decimal:
+    # SQLite sums decimals in binary floating point: back to the fen, as the reports do.
+    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def _money(row: dict[str, Any]) -> dict[str, Any]:
     return {
-        "gross": row["gross"].quantize(CENT),
-        "refunds": row["refunds"].quantize(CENT),
-        "amount": row["amount"].quantize(CENT),
+        "gross": _fen(row["gross"]),
+        "refunds": _fen(row["refunds"]),
+        "amount": _fen(row["amount"]),
         "units": row["units"],
         "orders": row["orders"],
         "lines": row["lines"],

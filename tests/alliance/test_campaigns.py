@@ -10,6 +10,8 @@ from django.test import Client
 from alliance.admin_federation import CampaignAdminForm
 from alliance.federation import campaigns
 from alliance.models import CampaignForm
+from alliance.reports import selectors as sales_reports
+from alliance.reports.selectors import Period
 from livestreams.models import AfterSalesStatus, LineStatus, OrderStatus
 from products.models import ProductStatus
 from tests.alliance.federation_factories import CampaignFactory
@@ -184,6 +186,21 @@ def test_by_product_by_day_and_by_session_add_up_to_the_total(campaign, lines):
     assert sessions[0]["session_id"] == lines["session"].pk
     assert sessions[0]["amount"] == Decimal("240.00")
     assert sessions[-1]["session_id"] is None
+
+
+def test_the_campaign_agrees_with_the_impact_reports_to_the_fen(campaign, lines):
+    row = next(
+        row
+        for row in sales_reports.campaign_sales(Period(date(2022, 1, 1), date(2022, 1, 31)))
+        if row["pk"] == campaign.pk
+    )
+    totals = campaigns.campaign_totals(campaign)
+    assert (row["gross"], row["refunds"], row["net"]) == (
+        totals["gross"],
+        totals["refunds"],
+        totals["amount"],
+    )
+    assert (row["quantity"], row["orders"]) == (totals["units"], totals["orders"])
 
 
 def test_a_market_campaign_donates_nothing(campaign):
