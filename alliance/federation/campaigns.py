@@ -25,25 +25,17 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, Least, TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 
 from alliance.models import Campaign, CampaignForm
-from livestreams.models import AfterSalesStatus, LineStatus, OrderLine
+from alliance.reports.selectors import NET, REFUND, SOLD  # the one sold-lines rule
+from livestreams.models import OrderLine
 from products.models import Product
 from products.selectors import public_products
 
 CENT = Decimal("0.01")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
-COUNTED_LINE_STATUSES = (LineStatus.PAID, LineStatus.SHIPPED, LineStatus.COMPLETED)
-REFUNDED_AFTER_PAYMENT = Q(status=LineStatus.CLOSED) & (
-    Q(after_sales_status=AfterSalesStatus.REFUNDED) | Q(refunded_amount__gt=0)
-)
-SOLD = Q(seller__isnull=False, order__paid_at__isnull=False) & (
-    Q(status__in=COUNTED_LINE_STATUSES) | REFUNDED_AFTER_PAYMENT
-)
-REFUND = Least(F("refunded_amount"), F("line_total"), output_field=MONEY)
-NET = F("line_total") - REFUND
 
 
 def _window(campaign: Campaign) -> tuple[datetime, datetime]:
