@@ -26,3 +26,9 @@ def run_order_import(self, order_import_id: int) -> str:
         return import_runs.run_recorded_import(order_import_id=order_import_id)
     except DatabaseError as error:
         raise self.retry(exc=error, countdown=RETRY_SECONDS) from error
+
+
+@shared_task(name="livestreams.requeue_stale_imports", acks_late=True)
+def requeue_stale_imports() -> int:
+    """The periodic sweep: confirmed imports whose message was lost are queued again."""
+    return import_runs.requeue_stale_imports()

@@ -8,12 +8,14 @@ hides its rows from everyone else until it commits, so its progress is written t
 """
 
 import logging
+from datetime import timedelta
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -25,6 +27,10 @@ from livestreams.services.imports import file_digest, record_import, run_import
 logger = logging.getLogger(__name__)
 
 PROGRESS_SECONDS = 24 * 60 * 60
+# A confirmed import still waiting this long lost its message (a broker restarted empty); one
+# still running after the broker's visibility timeout lost its worker and its message.
+STALE_PENDING = timedelta(minutes=5)
+STALE_RUNNING = timedelta(hours=3)
 FINISHED = (ImportStatus.COMPLETED, ImportStatus.REFUSED, ImportStatus.FAILED)
 
 
@@ -213,3 +219,21 @@ def run_recorded_import(*, order_import_id: int) -> str:
     _run(order_import)
     order_import.refresh_from_db(fields=["status"])
     return order_import.status
+
+
+def requeue_stale_imports() -> int:
+    """Queues again the confirmed imports whose message was lost; returns how many.
+
+    Safe to repeat: an import that finishes meanwhile is skipped by the task, and importing is
+    idempotent.
+    """
+    now = timezone.now()
+    stale = OrderImport.objects.filter(is_dry_run=False).filter(
+        Q(status=ImportStatus.PENDING, created_at__lt=now - STALE_PENDING)
+        | Q(status=ImportStatus.RUNNING, created_at__lt=now - STALE_RUNNING)
+    )
+    ids = list(stale.order_by("pk").values_list("pk", flat=True))
+    for order_import_id in ids:
+        logger.warning("import %s was waiting without a worker; queued again", order_import_id)
+        enqueue(order_import_id)
+    return len(ids)

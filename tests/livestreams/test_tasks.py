@@ -1,17 +1,20 @@
 """The import task: thin, idempotent, retried on a lost database, progress in the cache, and the
 import still runs when the broker is down."""
 
+from datetime import timedelta
+
 import pytest
 from celery.exceptions import Retry
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import OperationalError
+from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from livestreams import tasks
 from livestreams.models import ImportStatus, Order, OrderImport, OrderLineChange
 from livestreams.services import import_runs
-from livestreams.tasks import run_order_import
+from livestreams.tasks import requeue_stale_imports, run_order_import
 from tests.factories import StaffUserFactory
 from tests.livestreams.conftest import DATA
 
@@ -168,3 +171,25 @@ def test_with_a_broker_the_import_is_only_queued(sample_catalogue, monkeypatch):
     order_import.refresh_from_db()
     assert order_import.status == ImportStatus.PENDING
     assert import_runs.progress(order_import)["rows_done"] == 0
+
+
+def test_the_sweep_queues_again_the_imports_whose_message_was_lost(sample_catalogue):
+    lost = confirmed_import()
+    fresh = confirmed_import()
+    stuck = confirmed_import(status=ImportStatus.RUNNING)
+    preview = confirmed_import(is_dry_run=True)
+    done = confirmed_import(status=ImportStatus.COMPLETED)
+    long_ago = timezone.now() - timedelta(hours=4)
+    OrderImport.objects.filter(pk__in=[lost.pk, stuck.pk, preview.pk, done.pk]).update(
+        created_at=long_ago
+    )
+    OrderImport.objects.filter(pk=fresh.pk).update(created_at=timezone.now() - timedelta(minutes=1))
+
+    assert requeue_stale_imports.delay().get() == 2
+
+    statuses = dict(OrderImport.objects.values_list("pk", "status"))
+    assert statuses[lost.pk] == statuses[stuck.pk] == ImportStatus.COMPLETED
+    assert statuses[fresh.pk] == statuses[preview.pk] == ImportStatus.PENDING
+    assert statuses[done.pk] == ImportStatus.COMPLETED
+    assert Order.objects.count() == 26  # the same file twice: imported once
+    assert requeue_stale_imports.delay().get() == 0
