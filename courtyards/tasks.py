@@ -2,14 +2,13 @@
 
 courtyards.notify_booking sends the messages a booking change owes (written with the change);
 courtyards.sweep_booking_notifications publishes those a lost message left behind (beat);
-courtyards.flush_scans writes the scans this worker process buffered.
+courtyards.anonymise_old_bookings removes visitors' personal data after the retention period.
 """
 
 from celery import shared_task
 from django.conf import settings
 
-from courtyards import scans
-from courtyards.services import notifications
+from courtyards.services import notifications, visits
 from livestreams.services.forwarding import backoff_seconds
 
 
@@ -30,6 +29,6 @@ def sweep_booking_notifications() -> int:
     return notifications.sweep()
 
 
-@shared_task(name="courtyards.flush_scans")
-def flush_scans() -> int:
-    return scans.flush()
+@shared_task(name="courtyards.anonymise_old_bookings")
+def anonymise_old_bookings() -> int:
+    return visits.anonymise_old_bookings()

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -372,3 +373,14 @@ def mark_visited(*, booking: DesignVisitBooking, actor: User) -> DesignVisitBook
         actor=actor,
     )
     return booking
+
+
+def anonymise_old_bookings(*, now: datetime | None = None) -> int:
+    """Removes the visitor's name, mobile, address and note from bookings whose visit ended more
+    than RECIPIENT_RETENTION_DAYS ago; returns how many. Repeat calls change nothing."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.RECIPIENT_RETENTION_DAYS)
+    return (
+        DesignVisitBooking.objects.filter(slot__ends_at__lt=cutoff)
+        .filter(~Q(visitor_mobile="") | ~Q(visitor_name="") | ~Q(visitor_address=""))
+        .update(visitor_name="", visitor_mobile="", visitor_address="", note="")
+    )

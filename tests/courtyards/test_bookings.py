@@ -122,6 +122,7 @@ def test_the_designer_confirms_moves_and_cancels_and_the_visitor_is_told_each_ti
 ):
     booking = book(design, at(date(2026, 12, 2), 9))
     client = logged_in_client(designer.user)
+    client.cookies["django_language"] = "en"
     base = f"/seller/bookings/{booking.pk}"
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(f"{base}/confirm/").status_code == 302
@@ -140,8 +141,14 @@ def test_the_designer_confirms_moves_and_cancels_and_the_visitor_is_told_each_ti
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED
     texts = [r.body["text"] for r in receiver.received if r.body["mobile"] == "13912345678"]
-    assert len(texts) == 3
-    assert "confirmed" in texts[0] and "moved" in texts[1] and "设计师生病" in texts[2]
+    sent = BookingNotification.objects.filter(audience="visitor", status="sent").order_by("pk")
+    assert texts == [notification.text for notification in sent]
+    assert [notification.event.kind for notification in sent] == [
+        "confirmed",
+        "rescheduled",
+        "cancelled",
+    ]
+    assert booking.reference in texts[0] and "14:00" in texts[1] and "设计师生病" in texts[2]
     old = VisitSlot.objects.get(starts_at=at(date(2026, 12, 2), 9))
     new = VisitSlot.objects.get(starts_at=at(date(2026, 12, 4), 14))
     assert (old.booked, new.booked) == (0, 0)  # moved out of one, cancelled out of the other
@@ -281,3 +288,14 @@ def test_the_same_key_books_once(design):
     )
     assert created and not created_again and first.pk == again.pk
     assert VisitSlot.objects.get().booked == 1
+
+
+def test_visitors_details_are_removed_after_the_retention_period(design, settings):
+    settings.RECIPIENT_RETENTION_DAYS = 90
+    booking = book(design, at(date(2026, 12, 2), 9))
+    assert visits.anonymise_old_bookings(now=at(date(2027, 2, 28), 12)) == 0  # within 90 days
+    assert visits.anonymise_old_bookings(now=at(date(2027, 3, 3), 12)) == 1
+    booking.refresh_from_db()
+    assert (booking.visitor_name, booking.visitor_mobile, booking.visitor_address) == ("", "", "")
+    assert booking.reference and booking.area_sqm == Decimal("60.0")  # the figures keep counting
+    assert visits.anonymise_old_bookings(now=at(date(2027, 3, 3), 12)) == 0
