@@ -92,6 +92,7 @@ v1_patterns = [
 
 urlpatterns = [
     path("v1/", include(v1_patterns)),
+    path("v1/", include("courtyards.api_urls")),  # qr/<token>/…, orders/ (courtyards app)
     path("schema/", SchemaView.as_view(), name="api-schema"),
     path("docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"", not_found),  # last: a JSON 404 for every other /api/ address
