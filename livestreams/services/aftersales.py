@@ -10,8 +10,9 @@ The rules:
 - Resolving a refund adds the refund to the lines' refunded amount (never above the line
   total), marks them refunded and writes an OrderLineChange; the sales figures, every report and
   settlement read the refunded amount from the lines, so the refund flows everywhere.
-- The seller is told (on her channels, kind "after_sales") when a ticket on her order opens,
-  when staff write to her, and when it is resolved or declined.
+- The seller is told (on her channels, kind "after_sales") when staff open a ticket on her
+  order, write to her, and resolve or decline it; what an import does, the import's own notice
+  (a new order, or lines that changed) tells her.
 """
 
 from collections import defaultdict
@@ -119,7 +120,9 @@ def open_ticket(
     TicketEvent.objects.create(
         ticket=ticket, from_status="", to_status=T.OPEN, actor=actor, created_at=now
     )
-    _tell_seller(ticket, f"t{ticket.pk}-open")
+    if source == TicketSource.STAFF:
+        # From an import, the import's own notice (a new order, or lines that changed) says it.
+        _tell_seller(ticket, f"t{ticket.pk}-open")
     return ticket
 
 
@@ -348,7 +351,7 @@ def resolve(
     `refunds` maps the ticket's line ids to the amount refunded now (0 or more, at most what is
     left to refund on the line). A refund ticket needs some refund unless its lines are already
     refunded (the platform refunded them: an import recorded it). Refuses a refund on any other
-    kind. The seller is told.
+    kind. The seller is told, unless an import resolved it (actor None).
     """
     now = now or timezone.now()
     ticket = AfterSalesTicket.objects.select_for_update().get(pk=ticket.pk)
@@ -373,7 +376,8 @@ def resolve(
 
         # A seller order whose lines are now all refunded is cancelled if not yet shipped.
         split_orders(order_ids=[ticket.order_id], actor=actor)
-    _tell_seller(resolved, f"t{ticket.pk}-resolved-{now:%Y%m%d%H%M%S}")
+    if actor is not None:  # resolved by an import: its "changed" notice tells her
+        _tell_seller(resolved, f"t{ticket.pk}-resolved-{now:%Y%m%d%H%M%S}")
     return resolved
 
 
