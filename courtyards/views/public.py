@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -39,6 +40,8 @@ from livestreams.services.placement import Recipient
 logger = logging.getLogger(__name__)
 
 _cache_warned = False
+PIECES_PER_PAGE = 24
+DESIGNS_SHOWN = 12
 
 
 def _masked_name(name: str) -> str:
@@ -167,10 +170,12 @@ def _render_courtyard(
     courtyard = selectors.public_courtyard(token)
     if courtyard is None or not courtyard.owner.is_active_member:
         return None
+    items = Paginator(selectors.public_items(courtyard.pk), PIECES_PER_PAGE)
     context = {
         "courtyard": courtyard,
-        "items": list(selectors.public_items(courtyard.pk)[:60]),
-        "designs": list(selectors.public_designs(courtyard.pk)[:30]),
+        "page": items.get_page(_page_number(request)),
+        # A public courtyard shows a handful of models (the story's: four to six).
+        "designs": list(selectors.public_designs(courtyard.pk)[:DESIGNS_SHOWN]),
         "cached": True,
         "path": request.path,
     }
@@ -178,11 +183,18 @@ def _render_courtyard(
     return page_cache.CachedPage(200, html, None, courtyard.pk, None, None, versions)
 
 
+def _page_number(request: HttpRequest) -> int:
+    raw = request.GET.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 1000 else 1
+
+
 @require_safe
 def courtyard_page(request: HttpRequest, token: str) -> HttpResponse:
-    """A courtyard: its story, photos, pieces and designs (where a retired code leads)."""
+    """A courtyard: its story, photos, pieces (a page at a time) and designs (where a retired
+    code leads)."""
     normalized = normalize_token(token)
-    page = _cached_page(request, "c", normalized, _render_courtyard) if normalized else None
+    kind = f"c{_page_number(request)}"
+    page = _cached_page(request, kind, normalized, _render_courtyard) if normalized else None
     if page is None:
         return _unknown(request)
     return _send(request, page)

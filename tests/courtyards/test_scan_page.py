@@ -251,3 +251,15 @@ def test_a_full_buffer_is_written_by_the_scan_that_fills_it(settings, piece):
 )
 def test_the_device_class_of_a_scan(agent, device):
     assert scans.device_class(agent) == device
+
+
+def test_a_courtyards_page_shows_its_pieces_a_page_at_a_time(courtyard, django_assert_num_queries):
+    for number in range(30):
+        services.add_item(courtyard=courtyard, name=f"盆景第{number:02d}号", price=Decimal(10))
+    url = f"/c/{courtyard.public_token}"
+    with django_assert_num_queries(5):  # courtyard, its photos, designs, count, the page
+        first = english_client().get(url).content.decode()
+    second = english_client().get(f"{url}?page=2").content.decode()
+    assert "盆景第00号" in first and "盆景第29号" not in first
+    assert "盆景第29号" in second and "盆景第00号" not in second
+    assert "?page=2" in first and english_client().get(f"{url}?page=x").status_code == 200
