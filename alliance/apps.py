@@ -9,5 +9,6 @@ class AllianceConfig(AppConfig):
 
     def ready(self) -> None:
         from alliance import checks, signals  # noqa: F401 (checks register themselves)
+        from alliance.federation import places  # noqa: F401 (its cache signals connect on import)
 
         post_migrate.connect(signals.sync_groups_after_migrate)

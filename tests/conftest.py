@@ -70,3 +70,7 @@ def receiver(settings):
     settings.SMS_GATEWAY_KEY = "test-key"
     yield fake
     fake.close()
+
+
+# One Chromium for the whole run, shared by tests/e2e and the other browser tests.
+from tests.browser import browser, desktop_page, phone_page  # noqa: E402, F401

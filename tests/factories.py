@@ -363,6 +363,7 @@ class CampaignFactory(factory.django.DjangoModelFactory):
         model = Campaign
 
     name = factory.Sequence(lambda n: f"姐妹携手共致富 第{n}期")
+    slug = factory.Sequence(lambda n: f"campaign-{n}")
     partner_federation = factory.SubFactory(PartnerFederationFactory)
     form = "market"
     starts_on = date(2022, 1, 10)

@@ -15,7 +15,6 @@ from jsonschema import Draft202012Validator
 
 from alliance.models import MemberStatus
 from products.models import ProductStatus
-from tests.e2e.conftest import browser, desktop_page  # noqa: F401 (fixtures)
 from tests.factories import (
     EnterpriseFactory,
     MemberFactory,
@@ -236,7 +235,7 @@ def test_the_docs_can_be_kept_for_staff(settings, staff_client):
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-def test_swagger_ui_runs_under_our_csp_in_chromium(live_server, desktop_page, schema):  # noqa: F811
+def test_swagger_ui_runs_under_our_csp_in_chromium(live_server, desktop_page, schema):
     ProductFactory()
     page = desktop_page.page
     page.goto(f"{live_server.url}/api/docs/")
