@@ -165,6 +165,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "remind-and-escalate": {"task": "livestreams.remind_and_escalate", "schedule": 300.0},
     "anonymise-closed-orders": {"task": "livestreams.anonymise_closed_orders", "schedule": 3600.0},
+    "requeue-stale-imports": {"task": "livestreams.requeue_stale_imports", "schedule": 120.0},
 }
 
 if REDIS_URL:
@@ -262,6 +263,9 @@ SMS_GATEWAY_KEY = env.str("SMS_GATEWAY_KEY", default="")
 STAFF_ALERT_EMAILS = env.list("STAFF_ALERT_EMAILS", default=[])
 # Orders on our own channels are paid on delivery or by transfer to this account (shown to buyers).
 BANK_TRANSFER_ACCOUNT = env.str("BANK_TRANSFER_ACCOUNT", default="")
+
+# Order export uploads on the staff import page.
+IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=200)
 
 # Orders paid up to this long after a live session ends are still its orders.
 ATTRIBUTION_GRACE_MINUTES = env.int("ATTRIBUTION_GRACE_MINUTES", default=30)
@@ -405,6 +409,8 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # One line per task run is noise (in-process tasks run by the hundred in a demo seed).
+        "celery.app.trace": {"level": "WARNING"},
     },
 }
 

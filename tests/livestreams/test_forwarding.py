@@ -298,6 +298,6 @@ def test_an_import_forwards_its_seller_orders_once_it_commits(sample_catalogue, 
     statuses = set(SellerOrder.objects.values_list("status", flat=True))
     assert statuses == {SellerOrderStatus.FORWARDED}
     per_seller = SellerOrder.objects.values("seller").distinct().count()
-    dashboard = Notification.objects.filter(channel="dashboard", status="sent")
+    dashboard = Notification.objects.filter(channel="dashboard", kind="new_order", status="sent")
     assert dashboard.count() == SellerOrder.objects.count()
     assert per_seller == len({n.seller_order.seller_id for n in dashboard})

@@ -95,6 +95,7 @@ def stack(private_redis, receiver, tmp_path, settings):
         "CELERY_BROKER_URL": private_redis.url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "MEDIA_ROOT": str(tmp_path / "media"),
+        "PRIVATE_MEDIA_ROOT": str(tmp_path / "private-media"),
         "WECOM_WEBHOOK_ORIGINS": receiver.origin,
         "WECOM_MESSAGES_PER_MINUTE": "100000",
         "FORWARD_BACKOFF_BASE_SECONDS": "0.5",

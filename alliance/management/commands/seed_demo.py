@@ -9,6 +9,10 @@ from django.utils.module_loading import import_string
 DEMO_SEEDERS = [
     "alliance.demo.seed",
     "products.demo.seed",
+    "livestreams.demo.seed",
+    "courtyards.demo.seed",
+    "alliance.demo_federation.seed",
+    "livestreams.demo_aftersales.seed",
 ]
 
 
