@@ -8,7 +8,7 @@ class AllianceConfig(AppConfig):
     verbose_name = _("Alliance")
 
     def ready(self) -> None:
-        from alliance import checks, signals  # noqa: F401 (checks register themselves)
+        from alliance import checks, lookups, signals  # noqa: F401 (they register themselves)
         from alliance.federation import places  # noqa: F401 (its cache signals connect on import)
 
         post_migrate.connect(signals.sync_groups_after_migrate)

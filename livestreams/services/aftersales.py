@@ -519,7 +519,7 @@ def _entered(order_ids: list[int], since: datetime, status: str) -> Q:
     changed = OrderLineChange.objects.filter(
         field="after_sales_status", to_value=status, created_at__gte=since
     ).values("line_id")
-    return Q(order_id__in=order_ids, after_sales_status=status) & (
+    return Q(order_id__any_of=order_ids, after_sales_status=status) & (
         Q(pk__in=changed) | Q(created_at__gte=since)
     )
 

@@ -72,7 +72,7 @@ def publish(seller_order_ids: list[int]) -> int:
 
     by_seller: dict[int, list[int]] = defaultdict(list)
     for seller_order_id, seller_id in SellerOrder.objects.filter(
-        pk__in=seller_order_ids
+        pk__any_of=seller_order_ids
     ).values_list("pk", "seller_id"):
         by_seller[seller_id].append(seller_order_id)
     published = 0

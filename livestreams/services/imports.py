@@ -271,13 +271,13 @@ def _after_import(result: ImportResult, started: Any) -> None:
     settlement.deliver_completed(order_ids=result.order_ids)
 
     pending = SellerOrder.objects.filter(
-        order_id__in=result.order_ids, status=SellerOrderStatus.PENDING, problem=""
+        order_id__any_of=result.order_ids, status=SellerOrderStatus.PENDING, problem=""
     ).values_list("pk", flat=True)
     forwarding.publish_after_commit(list(pending))
     changed = list(
         SellerOrder.objects.filter(
             lines__changes__created_at__gte=started,
-            order_id__in=result.order_ids,
+            order_id__any_of=result.order_ids,
             status__in=(SellerOrderStatus.FORWARDED, SellerOrderStatus.ACKNOWLEDGED),
         )
         .distinct()

@@ -514,7 +514,7 @@ def deliver_completed(*, order_ids: list[int]) -> int:
     waiting = SellerOrder.objects.filter(
         Exists(lines.filter(status=LineStatus.COMPLETED)),
         ~Exists(lines.filter(Q(status__in=(LineStatus.PAID, LineStatus.SHIPPED)))),
-        order_id__in=order_ids,
+        order_id__any_of=order_ids,
         status=SellerOrderStatus.SHIPPED,
     )
     delivered = 0

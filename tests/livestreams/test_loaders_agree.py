@@ -5,8 +5,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from livestreams.models import Order, OrderLine, OrderLineChange, SellerOrder, SellerOrderEvent
+from livestreams.services import bulk
 from livestreams.services.imports import import_files
 from tests.factories import LiveSessionFactory
 from tests.livestreams.conftest import SAMPLES, open_files
@@ -102,3 +104,32 @@ def test_both_loaders_give_the_same_result_and_the_same_rows(sample_catalogue, s
     else:
         with pytest.raises(ValueError, match="PostgreSQL"):
             import_files(open_files(sequence[0]), loader="bulk")
+
+
+def analyzes(paths: list[str]) -> list[str]:
+    """The ANALYZE statements of a bulk import of these files."""
+    files = open_files(paths)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            import_files(files, loader="bulk")
+    finally:
+        for _name, handle in files:
+            handle.close()
+    return [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE livest")]
+
+
+def test_a_large_import_refreshes_the_planners_statistics_and_a_small_one_does_not(
+    sample_catalogue, monkeypatch
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("the set-based loader runs on PostgreSQL only")
+    sample = ["douyin/douyin_orders_20220907.csv"]
+    assert analyzes(sample) == [], "the sample is far below ANALYZE_MIN_ROWS"
+    # Counted as large: its rows are more than a tenth of tables never analyzed.
+    monkeypatch.setattr(bulk, "ANALYZE_MIN_ROWS", 1)
+    assert analyzes(sample) == [
+        "ANALYZE livestreams_order, livestreams_orderline, livestreams_sellerorder"
+    ]
+    # Now the tables' statistics count these rows: an import a thousandth of them is small.
+    monkeypatch.setattr(bulk, "ANALYZE_SHARE", 1000)
+    assert analyzes(sample) == []
