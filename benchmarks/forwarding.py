@@ -62,6 +62,7 @@ def main() -> None:
         DATABASE_URL=database_url(),
         REDIS_URL=redis_server.url,
         DJANGO_SETTINGS_MODULE="config.settings",
+        DEBUG="false",
         CELERY_TASK_ALWAYS_EAGER="false",
         WECOM_WEBHOOK_ORIGINS=receiver.origin,
         WECOM_MESSAGES_PER_MINUTE="1000000",

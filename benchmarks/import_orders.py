@@ -151,6 +151,7 @@ def django_env() -> dict[str, str]:
         "DATABASE_URL": database_url(DATABASE),
         "REDIS_URL": BROKER,
         "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "false",
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "LOG_LEVEL": "WARNING",
     }

@@ -22,7 +22,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -106,24 +106,24 @@ def forward(*, seller_id: int, seller_order_ids: list[int]) -> ForwardOutcome:
     """One forwarding run for one seller's seller orders; safe to run twice at once or again."""
     outcome = ForwardOutcome()
     member = Member.objects.get(pk=seller_id)
-    claimed = _claim(seller_id, seller_order_ids, outcome)
+    claimed = _claim(member, seller_order_ids, outcome)
     if not claimed:
         return outcome
     try:
-        _ensure_notifications(member, claimed, NotificationKind.NEW_ORDER, reference="")
         _send_pending(member, claimed, outcome)
     finally:
         _settle(claimed, outcome)
     return outcome
 
 
-def _claim(seller_id: int, ids: list[int], outcome: ForwardOutcome) -> list[int]:
-    """Takes a lease on the seller orders still pending and free; counts the delivery."""
+def _claim(member: Member, ids: list[int], outcome: ForwardOutcome) -> list[int]:
+    """Takes a lease on the seller orders still pending and free, counts the delivery, and
+    makes their notification rows, in one transaction."""
     now = timezone.now()
     with transaction.atomic():
         rows = list(
             SellerOrder.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=ids, seller_id=seller_id, status=SellerOrderStatus.PENDING, problem="")
+            .filter(pk__in=ids, seller_id=member.pk, status=SellerOrderStatus.PENDING, problem="")
             .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
             .values_list("pk", "forward_attempts")
         )
@@ -131,12 +131,12 @@ def _claim(seller_id: int, ids: list[int], outcome: ForwardOutcome) -> list[int]
         claimed = [pk for pk, attempts in rows if attempts < settings.FORWARD_MAX_DELIVERIES]
         if poisoned:
             _flag(poisoned, _("Forwarding was tried too many times; a worker may crash on it."))
-        lease = now + timedelta(seconds=settings.FORWARD_LEASE_SECONDS)
-        for pk, attempts in rows:
-            if pk in claimed:
-                SellerOrder.objects.filter(pk=pk).update(
-                    lease_until=lease, forward_attempts=attempts + 1
-                )
+        if claimed:
+            SellerOrder.objects.filter(pk__in=claimed).update(
+                lease_until=now + timedelta(seconds=settings.FORWARD_LEASE_SECONDS),
+                forward_attempts=F("forward_attempts") + 1,
+            )
+            _ensure_notifications(member, claimed, NotificationKind.NEW_ORDER, reference="")
     outcome.claimed = claimed
     return claimed
 
@@ -163,11 +163,14 @@ def notification_key(seller_order_id: int, channel: str, kind: str, reference: s
     return f"so{seller_order_id}:{channel}:{kind}:{reference}"[:100]
 
 
-def _send_pending(member: Member, seller_order_ids: list[int], outcome: ForwardOutcome) -> None:
-    """Sends each channel's pending notifications of these seller orders as one digest."""
+def _send_pending(
+    member: Member, seller_order_ids: list[int], outcome: ForwardOutcome, **only: str
+) -> None:
+    """Sends each channel's pending notifications of these seller orders (`only` those of a
+    kind and reference) as one digest, and records what came of each."""
     pending = list(
         Notification.objects.filter(
-            seller_order_id__in=seller_order_ids, status=NotificationStatus.PENDING
+            seller_order_id__in=seller_order_ids, status=NotificationStatus.PENDING, **only
         )
         .select_related("seller_order__order")
         .order_by("channel", "seller_order_id", "kind")
@@ -175,17 +178,34 @@ def _send_pending(member: Member, seller_order_ids: list[int], outcome: ForwardO
     by_channel: dict[str, list[Notification]] = defaultdict(list)
     for notification in pending:
         by_channel[notification.channel].append(notification)
-    for channel, notifications in by_channel.items():
-        if channel != NotificationChannel.DASHBOARD and channel not in channels_for(member):
-            # She switched the channel off since: nothing to send there.
-            _record(notifications, DeliveryAttempt.Outcome.SENT, "channel switched off", 0)
-            continue
-        _deliver(member, channel, notifications, outcome)
+    records: list[Record] = []
+    try:
+        for channel, notifications in by_channel.items():
+            if channel != NotificationChannel.DASHBOARD and channel not in channels_for(member):
+                # She switched the channel off since: nothing to send there.
+                records.append(
+                    Record(notifications, DeliveryAttempt.Outcome.SENT, "channel switched off", 0)
+                )
+                continue
+            records.append(_deliver(member, channel, notifications, outcome))
+    finally:
+        _record(records)  # what went out is recorded even if a later channel raised
+
+
+@dataclass
+class Record:
+    """What one delivery of one channel's notifications came to."""
+
+    notifications: list[Notification]
+    result: str
+    detail: str
+    elapsed_ms: int
+    text: str = ""
 
 
 def _deliver(
     member: Member, channel: str, notifications: list[Notification], outcome: ForwardOutcome
-) -> None:
+) -> Record:
     text = digest_text(notifications)
     key = hashlib.sha256("|".join(n.idempotency_key for n in notifications).encode()).hexdigest()[
         :32
@@ -196,13 +216,13 @@ def _deliver(
     except DeliveryError as error:
         elapsed = int((timezone.now() - started).total_seconds() * 1000)
         if error.permanent:
-            _record(notifications, DeliveryAttempt.Outcome.FAILED, error.detail, elapsed)
+            record = Record(notifications, DeliveryAttempt.Outcome.FAILED, error.detail, elapsed)
             for notification in notifications:
                 outcome.problems[notification.seller_order_id] = _(
                     "%(channel)s refused the message: %(detail)s"
                 ) % {"channel": NotificationChannel(channel).label, "detail": error.detail}
         else:
-            _record(notifications, DeliveryAttempt.Outcome.RETRY, error.detail, elapsed)
+            record = Record(notifications, DeliveryAttempt.Outcome.RETRY, error.detail, elapsed)
             wait = error.retry_after or 0.0
             outcome.retry_after = max(outcome.retry_after or 0.0, wait)
         logger.warning(
@@ -212,34 +232,38 @@ def _deliver(
             error.permanent,
             error.detail,
         )
-        return
+        return record
     elapsed = int((timezone.now() - started).total_seconds() * 1000)
-    _record(notifications, DeliveryAttempt.Outcome.SENT, "", elapsed, text=text)
+    return Record(notifications, DeliveryAttempt.Outcome.SENT, "", elapsed, text=text)
 
 
-def _record(
-    notifications: list[Notification], result: str, detail: str, elapsed_ms: int, text: str = ""
-) -> None:
+NOTIFICATION_STATUS = {
+    DeliveryAttempt.Outcome.SENT: NotificationStatus.SENT,
+    DeliveryAttempt.Outcome.FAILED: NotificationStatus.FAILED,
+    DeliveryAttempt.Outcome.RETRY: NotificationStatus.PENDING,
+}
+
+
+@transaction.atomic
+def _record(records: list[Record]) -> None:
+    """An attempt row per notification, and each notification's new status, in one go."""
+    if not records:
+        return
     now = timezone.now()
     DeliveryAttempt.objects.bulk_create(
-        DeliveryAttempt(notification=n, outcome=result, detail=detail, duration_ms=elapsed_ms)
-        for n in notifications
+        DeliveryAttempt(notification=n, outcome=r.result, detail=r.detail, duration_ms=r.elapsed_ms)
+        for r in records
+        for n in r.notifications
     )
-    ids = [n.pk for n in notifications]
-    status = {
-        DeliveryAttempt.Outcome.SENT: NotificationStatus.SENT,
-        DeliveryAttempt.Outcome.FAILED: NotificationStatus.FAILED,
-        DeliveryAttempt.Outcome.RETRY: NotificationStatus.PENDING,
-    }[result]
-    from django.db.models import F
-
-    Notification.objects.filter(pk__in=ids).update(
-        status=status,
-        attempts=F("attempts") + 1,
-        last_error=detail,
-        text=text[:500],
-        sent_at=now if status == NotificationStatus.SENT else None,
-    )
+    for record in records:
+        status = NOTIFICATION_STATUS[record.result]
+        Notification.objects.filter(pk__in=[n.pk for n in record.notifications]).update(
+            status=status,
+            attempts=F("attempts") + 1,
+            last_error=record.detail,
+            text=record.text[:500],
+            sent_at=now if status == NotificationStatus.SENT else None,
+        )
 
 
 def _settle(claimed: list[int], outcome: ForwardOutcome) -> None:
@@ -252,27 +276,21 @@ def _settle(claimed: list[int], outcome: ForwardOutcome) -> None:
         .exclude(status=NotificationStatus.SENT)
         .values_list("seller_order_id", flat=True)
     )
-    for pk in claimed:
-        if pk in outcome.problems:
-            _flag([pk], outcome.problems[pk])
-        elif pk not in unsent:
-            _mark_forwarded(pk)
-            outcome.forwarded.append(pk)
-    SellerOrder.objects.filter(pk__in=claimed).update(lease_until=None)
-
-
-@transaction.atomic
-def _mark_forwarded(seller_order_id: int) -> None:
-    seller_order = SellerOrder.objects.select_for_update().get(pk=seller_order_id)
-    if seller_order.status != SellerOrderStatus.PENDING:
-        return  # someone else (a duplicate run, staff) moved it meanwhile
-    moved = seller_orders.transition(
-        seller_order=seller_order,
+    for pk, problem in outcome.problems.items():
+        _flag([pk], problem)
+    # Those someone else moved meanwhile (a duplicate run, staff) are left as they are.
+    moved = seller_orders.transition_many(
+        seller_order_ids=[pk for pk in claimed if pk not in outcome.problems and pk not in unsent],
+        from_status=SellerOrderStatus.PENDING,
         to_status=SellerOrderStatus.FORWARDED,
         actor=None,
         reason="forwarded",
+        forwarded_at=timezone.now(),
+        lease_until=None,
     )
-    SellerOrder.objects.filter(pk=moved.pk).update(forwarded_at=timezone.now())
+    outcome.forwarded += moved
+    if len(moved) < len(claimed):
+        SellerOrder.objects.filter(pk__in=set(claimed) - set(moved)).update(lease_until=None)
 
 
 def _flag(seller_order_ids: list[int], problem: str) -> None:
@@ -345,19 +363,7 @@ def notify(
     outcome = ForwardOutcome(claimed=list(seller_order_ids))
     member = Member.objects.get(pk=seller_id)
     _ensure_notifications(member, seller_order_ids, kind, reference=reference)
-    pending = list(
-        Notification.objects.filter(
-            seller_order_id__in=seller_order_ids,
-            kind=kind,
-            reference=reference,
-            status=NotificationStatus.PENDING,
-        ).select_related("seller_order__order")
-    )
-    by_channel: dict[str, list[Notification]] = defaultdict(list)
-    for notification in pending:
-        by_channel[notification.channel].append(notification)
-    for channel, notifications in by_channel.items():
-        _deliver(member, channel, notifications, outcome)
+    _send_pending(member, seller_order_ids, outcome, kind=kind, reference=reference)
     return outcome
 
 

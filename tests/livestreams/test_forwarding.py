@@ -14,7 +14,7 @@ from livestreams.models import (
     SellerOrderEvent,
     SellerOrderStatus,
 )
-from livestreams.services import forwarding
+from livestreams.services import forwarding, seller_orders
 from livestreams.services.imports import import_files
 from tests.factories import MemberFactory, OrderFactory, OrderLineFactory, SellerOrderFactory
 from tests.livestreams.conftest import open_files
@@ -301,3 +301,35 @@ def test_an_import_forwards_its_seller_orders_once_it_commits(sample_catalogue, 
     dashboard = Notification.objects.filter(channel="dashboard", kind="new_order", status="sent")
     assert dashboard.count() == SellerOrder.objects.count()
     assert per_seller == len({n.seller_order.seller_id for n in dashboard})
+
+
+def test_a_digest_moves_its_orders_at_once_with_an_event_each_and_skips_those_moved_meanwhile(
+    receiver,
+):
+    seller = seller_with_channels(receiver)
+    orders = pending_orders(seller, 3)
+    ids = [so.pk for so in orders]
+    seller_orders.transition(
+        seller_order=orders[1], to_status=SellerOrderStatus.CANCELLED, actor=None, reason="staff"
+    )
+    with pytest.raises(ValueError, match="no transition"):
+        seller_orders.transition_many(
+            seller_order_ids=ids, from_status="pending", to_status="shipped", actor=None
+        )
+    moved = seller_orders.transition_many(
+        seller_order_ids=ids,
+        from_status=SellerOrderStatus.PENDING,
+        to_status=SellerOrderStatus.FORWARDED,
+        actor=None,
+        reason="forwarded",
+        forwarded_at=timezone.now(),
+    )
+    assert moved == [ids[0], ids[2]]
+    states = dict(SellerOrder.objects.filter(pk__in=ids).values_list("pk", "status"))
+    assert states == {ids[0]: "forwarded", ids[1]: "cancelled", ids[2]: "forwarded"}
+    assert SellerOrder.objects.filter(pk__in=moved, forwarded_at__isnull=False).count() == 2
+    events = SellerOrderEvent.objects.filter(seller_order_id__in=ids, to_status="forwarded")
+    assert sorted(events.values_list("seller_order_id", "from_status", "reason")) == [
+        (ids[0], "pending", "forwarded"),
+        (ids[2], "pending", "forwarded"),
+    ]
