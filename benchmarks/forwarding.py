@@ -165,8 +165,13 @@ def run(options: argparse.Namespace, receiver, redis_server, wait_for) -> dict:
     ids = pending(members, count, start=0)
     started = time.perf_counter()
     publish_each(ids)
+    # Polled by the range of the new ids (one bulk insert): a 10,000-id IN list every 0.2 s
+    # would take a good part of a core from the worker being measured.
+    first, last = min(ids), max(ids)
     wait_for(
-        lambda: SellerOrder.objects.filter(pk__in=ids, status="forwarded").count() >= count,
+        lambda: (
+            SellerOrder.objects.filter(pk__range=(first, last), status="forwarded").count() >= count
+        ),
         timeout=1800,
         what="every seller order forwarded",
         every=0.2,

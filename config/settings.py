@@ -246,6 +246,8 @@ FORWARD_LEASE_SECONDS = env.int("FORWARD_LEASE_SECONDS", default=300)
 FORWARD_MAX_DELIVERIES = env.int("FORWARD_MAX_DELIVERIES", default=12)
 FORWARD_SWEEP_AFTER_SECONDS = env.int("FORWARD_SWEEP_AFTER_SECONDS", default=120)
 FORWARD_SWEEP_BATCH = env.int("FORWARD_SWEEP_BATCH", default=500)
+# A forwarding run also takes her other new seller orders waiting, up to this many in all.
+FORWARD_DIGEST_MAX = env.int("FORWARD_DIGEST_MAX", default=100)
 REMIND_UNACKNOWLEDGED_AFTER_MINUTES = env.int("REMIND_UNACKNOWLEDGED_AFTER_MINUTES", default=120)
 SHIPPING_DEADLINE_HOURS = {
     "douyin": env.int("SHIPPING_DEADLINE_HOURS_DOUYIN", default=48),

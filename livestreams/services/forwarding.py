@@ -22,7 +22,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -118,14 +118,24 @@ def forward(*, seller_id: int, seller_order_ids: list[int]) -> ForwardOutcome:
 
 def _claim(member: Member, ids: list[int], outcome: ForwardOutcome) -> list[int]:
     """Takes a lease on the seller orders still pending and free, counts the delivery, and
-    makes their notification rows, in one transaction."""
+    makes their notification rows, in one transaction.
+
+    Besides the ones asked for, it takes her other new seller orders waiting (never tried, up
+    to FORWARD_DIGEST_MAX in all), so that a queue of one-order tasks for her — a busy evening
+    of courtyard and mini-program orders — goes out as one digest and the later tasks find
+    nothing to do. Orders tried before wait for their own retry: a failing channel is not sent
+    to again ahead of its backoff.
+    """
     now = timezone.now()
     with transaction.atomic():
         rows = list(
             SellerOrder.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=ids, seller_id=member.pk, status=SellerOrderStatus.PENDING, problem="")
+            .filter(seller_id=member.pk, status=SellerOrderStatus.PENDING, problem="")
+            .filter(Q(pk__in=ids) | Q(forward_attempts=0))
             .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-            .values_list("pk", "forward_attempts")
+            .annotate(asked=Case(When(pk__in=ids, then=Value(0)), default=Value(1)))
+            .order_by("asked", "pk")
+            .values_list("pk", "forward_attempts")[: max(len(ids), settings.FORWARD_DIGEST_MAX)]
         )
         poisoned = [pk for pk, attempts in rows if attempts >= settings.FORWARD_MAX_DELIVERIES]
         claimed = [pk for pk, attempts in rows if attempts < settings.FORWARD_MAX_DELIVERIES]

@@ -230,7 +230,9 @@ def test_the_sweep_forwards_what_was_never_published(receiver, settings):
     SellerOrder.objects.filter(pk=seller_order.pk).update(
         created_at=timezone.now() - timedelta(minutes=10)
     )
-    fresh = pending_orders(seller, 1)[0]  # too young: its own publish is still on its way
+    # Too young: its own publish is still on its way. (Another seller's: a run for hers would
+    # take it along in her digest.)
+    fresh = pending_orders(MemberFactory(is_seller=True), 1)[0]
     assert forwarding.sweep() == 1
     seller_order.refresh_from_db()
     fresh.refresh_from_db()
@@ -333,3 +335,26 @@ def test_a_digest_moves_its_orders_at_once_with_an_event_each_and_skips_those_mo
         (ids[0], "pending", "forwarded"),
         (ids[2], "pending", "forwarded"),
     ]
+
+
+def test_a_run_takes_her_other_new_orders_along_but_not_ones_waiting_for_a_retry_nor_others(
+    receiver, settings
+):
+    seller = seller_with_channels(receiver)
+    asked, waiting, tried = pending_orders(seller, 3)
+    SellerOrder.objects.filter(pk=tried.pk).update(forward_attempts=1)  # failed before: backoff
+    someone_else = pending_orders(seller_with_channels(receiver, robot=2), 1)[0]
+    outcome = forwarding.forward(seller_id=seller.pk, seller_order_ids=[asked.pk])
+    assert sorted(outcome.forwarded) == sorted([asked.pk, waiting.pk])
+    [digest] = [m for m in receiver.received if m.path.startswith("/cgi-bin/")]  # one message
+    assert asked.order.platform_order_id in digest.body["text"]["content"]
+    assert waiting.order.platform_order_id in digest.body["text"]["content"]
+    statuses = dict(SellerOrder.objects.values_list("pk", "status"))
+    assert statuses[tried.pk] == statuses[someone_else.pk] == SellerOrderStatus.PENDING
+    # Her own task for the one taken along finds nothing left to do.
+    assert forwarding.forward(seller_id=seller.pk, seller_order_ids=[waiting.pk]).claimed == []
+    # At most FORWARD_DIGEST_MAX in a run, the ones asked for first.
+    settings.FORWARD_DIGEST_MAX = 2
+    more = pending_orders(seller, 4)
+    outcome = forwarding.forward(seller_id=seller.pk, seller_order_ids=[more[3].pk])
+    assert sorted(outcome.forwarded) == sorted([more[3].pk, more[0].pk])
