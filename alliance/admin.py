@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from alliance import services
+from alliance.admin_base import ReadOnlyAdmin
 from alliance.models import (
     Enterprise,
     ExportLog,
@@ -231,24 +232,15 @@ class ProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(MemberEvent)
-class MemberEventAdmin(admin.ModelAdmin):
+class MemberEventAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "member", "from_status", "to_status", "actor", "reason")
     list_filter = ("to_status",)
     search_fields = ("member__name", "reason")
     list_select_related = ("member", "actor__member")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: MemberEvent | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: MemberEvent | None = None) -> bool:
-        return False
-
 
 @admin.register(ExportLog)
-class ExportLogAdmin(admin.ModelAdmin):
+class ExportLogAdmin(ReadOnlyAdmin):
     """Read-only: the log is append-only (the database refuses changes on PostgreSQL)."""
 
     list_display = ("created_at", "actor", "what", "rows", "sha256")
@@ -258,15 +250,6 @@ class ExportLogAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     fields = ("created_at", "actor", "what", "rows", "sha256")
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: ExportLog | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: ExportLog | None = None) -> bool:
-        return False
 
 
 # The federation's work (issue #6): places, campaigns, backdrops, training and contests.

@@ -24,6 +24,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from alliance.admin_base import ReadOnlyAdmin
 from alliance.images import process_image
 from products import services, xlsx
 from products.models import (
@@ -42,19 +43,6 @@ from products.models import (
 )
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """An audit trail: written by the services, only looked at here."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 def xlsx_response(content: bytes, prefix: str) -> HttpResponse:

@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from livestreams.admin.base import ReadOnlyAdmin
+from alliance.admin_base import ReadOnlyAdmin
 from livestreams.models import OrderImport, OrderLineChange
 
 COUNT_LABELS = (

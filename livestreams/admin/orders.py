@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from livestreams.admin.base import ReadOnlyAdmin, ReadOnlyInline
+from alliance.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from livestreams.models import Order, OrderLine, SellerOrder, SellerOrderEvent
 
 

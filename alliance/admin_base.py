@@ -1,4 +1,5 @@
-"""What the livestream admin pages share: read-only pages and inlines for what services write."""
+"""What admin pages of every app share: read-only pages and inlines for rows the services
+write (audit trails, imports, orders) — looked at in the admin, never changed there."""
 
 from typing import Any
 
