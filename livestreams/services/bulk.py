@@ -460,9 +460,17 @@ def _refresh_statistics(cursor: Any, rows: int) -> None:
         "SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%s) AND relkind = 'r'",
         [list(ANALYZED_TABLES)],
     )
-    stale = sorted(name for name, tuples in cursor.fetchall() if tuples < rows / ANALYZE_SHARE)
+    stale = stale_tables(dict(cursor.fetchall()), rows)
     if stale:
         cursor.execute(f"ANALYZE {', '.join(stale)}")  # the names are constants
+
+
+def stale_tables(estimated_rows: dict[str, float], rows: int) -> list[str]:
+    """The tables whose planner estimate (-1: never analyzed) an import of `rows` rows makes
+    stale: it is at least ANALYZE_MIN_ROWS and more than ANALYZE_SHARE of the table."""
+    if rows < ANALYZE_MIN_ROWS:
+        return []
+    return sorted(name for name, tuples in estimated_rows.items() if tuples < rows / ANALYZE_SHARE)
 
 
 def _split(cursor: Any, context: dict[str, Any], result: ImportResult) -> None:
