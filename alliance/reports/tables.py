@@ -314,67 +314,64 @@ def streamer_table(period: Period) -> Table:
     )
 
 
-def seller_table(period: Period, *, where: Q | None = None) -> Table:
-    rows = _named(selectors.sales_by("seller", period, where=where), lambda r: r["seller_name"])
+def _grouped_table(
+    dimension: str,
+    period: Period,
+    name: Callable[[dict[str, Any]], Any],
+    *,
+    key: str,
+    title: str | Promise,
+    label: str | Promise,
+    sellers: bool = True,
+    paginate: bool = False,
+    where: Q | None = None,
+) -> Table:
+    """One dimension's sales as a bar-charted table with a totals row, each group named."""
+    rows = _named(selectors.sales_by(dimension, period, where=where), name)
     return Table(
-        "by_seller",
-        _("Sales by member (seller)"),
-        [Column("name", _("member")), *measure_columns()],
+        key,
+        title,
+        [Column("name", label), *measure_columns(sellers=sellers)],
         rows,
         chart="bar",
-        paginate=True,
+        paginate=paginate,
         totals=totals_row(rows),
     )
+
+
+def seller_table(period: Period, *, where: Q | None = None) -> Table:
+    return _grouped_table(
+        "seller", period, lambda row: row["seller_name"], key="by_seller",
+        title=_("Sales by member (seller)"), label=_("member"), sellers=False, paginate=True,
+        where=where,
+    )  # fmt: skip
 
 
 def enterprise_table(period: Period) -> Table:
-    rows = _named(
-        selectors.sales_by("enterprise", period),
+    return _grouped_table(
+        "enterprise", period,
         lambda row: row["enterprise_name"] or _("No enterprise (sold in her own name)"),
-    )
-    return Table(
-        "by_enterprise",
-        _("Sales by enterprise"),
-        [Column("name", _("enterprise")), *measure_columns(sellers=True)],
-        rows,
-        chart="bar",
-        totals=totals_row(rows),
-    )
+        key="by_enterprise", title=_("Sales by enterprise"), label=_("enterprise"),
+    )  # fmt: skip
 
 
 def township_table(period: Period) -> Table:
-    rows = _named(
-        selectors.sales_by("township", period),
-        lambda row: row["township_name"] or _("Village not set"),
-    )
-    return Table(
-        "by_township",
-        _("Sales by township"),
-        [Column("name", _("township")), *measure_columns(sellers=True)],
-        rows,
-        chart="bar",
-        totals=totals_row(rows),
-    )
+    return _grouped_table(
+        "township", period, lambda row: row["township_name"] or _("Village not set"),
+        key="by_township", title=_("Sales by township"), label=_("township"),
+    )  # fmt: skip
 
 
 def village_table(period: Period) -> Table:
-    rows = _named(
-        selectors.sales_by("village", period),
-        lambda row: (
-            f"{row['township_name']}·{row['village_name']}"
-            if row["village_id"]
-            else _("Village not set")
-        ),
-    )
-    return Table(
-        "by_village",
-        _("Sales by village (where the seller lives)"),
-        [Column("name", _("village")), *measure_columns(sellers=True)],
-        rows,
-        chart="bar",
-        paginate=True,
-        totals=totals_row(rows),
-    )
+    def name(row: dict[str, Any]) -> Any:
+        if row["village_id"]:
+            return f"{row['township_name']}·{row['village_name']}"
+        return _("Village not set")
+
+    return _grouped_table(
+        "village", period, name, key="by_village",
+        title=_("Sales by village (where the seller lives)"), label=_("village"), paginate=True,
+    )  # fmt: skip
 
 
 def category_table(period: Period) -> Table:
@@ -385,15 +382,10 @@ def category_table(period: Period) -> Table:
             return f"{row['parent_name']} / {row['category_name']}"
         return row["category_name"]
 
-    rows = _named(selectors.sales_by("category", period), name)
-    return Table(
-        "by_category",
-        _("Sales by category"),
-        [Column("name", _("category")), *measure_columns(sellers=True)],
-        rows,
-        chart="bar",
-        totals=totals_row(rows),
-    )
+    return _grouped_table(
+        "category", period, name, key="by_category", title=_("Sales by category"),
+        label=_("category"),
+    )  # fmt: skip
 
 
 def product_table(
