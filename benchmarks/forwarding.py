@@ -9,10 +9,13 @@ concurrency 2 (prefetch 1, acks late — the production settings):
 2. throughput: N pending seller orders (of 200 sellers), one forwarding task each, to the
    webhook: orders/s, and the ratio to the no-op tasks/s (a run takes a seller's other new
    orders along in its digest, so a backlog coalesces; the messages sent are counted, and a
-   seller order forwarded twice would show as a second event);
-3. latency: seller orders created and published one by one at a steady rate (--offered per
-   second) for --seconds; for each, the time from its commit to the webhook answering its
-   WeCom message (its notification's sent_at): p50 and p99.
+   seller order forwarded twice would show as a second event); then the rest of the queue
+   (tasks whose orders went in an earlier digest) is worked off, and the rate of all tasks done
+   is reported too;
+3. latency, on the emptied queue: seller orders created and published one by one at a steady
+   rate (--offered per second) for --seconds, dealt to the 200 sellers in turn; for each, the
+   time from its commit to the webhook answering its WeCom message (its notification's
+   sent_at): p50 and p99.
 Prints a table and writes benchmarks/results/forwarding.json.
 """
 
@@ -123,7 +126,9 @@ def sellers():
     )
 
 
-def pending(members: list, count: int, start: int) -> list[int]:
+def pending(members: list, count: int, start: int) -> list[tuple[int, int]]:
+    """`count` new pending seller orders, dealt to the sellers in turn (the n-th order of the
+    run to seller n mod 200, so a run of one-by-one orders is spread like real ones)."""
     from livestreams.models import Order, SellerOrder
 
     orders = Order.objects.bulk_create(
@@ -131,18 +136,54 @@ def pending(members: list, count: int, start: int) -> list[int]:
         for n in range(count)
     )
     made = SellerOrder.objects.bulk_create(
-        SellerOrder(order=order, seller=members[i % len(members)]) for i, order in enumerate(orders)
+        SellerOrder(order=order, seller=members[(start + i) % len(members)])
+        for i, order in enumerate(orders)
     )
-    return [so.pk for so in made]
+    return [(so.pk, so.seller_id) for so in made]
 
 
-def publish_each(ids: list[int]) -> None:
+def pending_one(member, n: int) -> int:
+    """One new pending seller order in one statement (an order and its seller order), so that
+    generating the offered load takes little of the machine the worker is measured on."""
+    from django.db import connection
+
+    from livestreams.models import Order, SellerOrder
+
+    order_columns, order_values = _insert_parts(
+        Order(channel="douyin", platform_order_id=f"48{n:017d}", paid_amount=1)
+    )
+    seller_columns, seller_values = _insert_parts(SellerOrder(seller=member), skip=("order",))
+    sql = (
+        f"WITH made AS (INSERT INTO {Order._meta.db_table} ({', '.join(order_columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(order_values))}) RETURNING id) "
+        f"INSERT INTO {SellerOrder._meta.db_table} ({', '.join(seller_columns)}, order_id) "
+        f"SELECT {', '.join(['%s'] * len(seller_values))}, id FROM made RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*order_values, *seller_values])
+        return cursor.fetchone()[0]
+
+
+def _insert_parts(instance, skip: tuple[str, ...] = ()) -> tuple[list[str], list]:
+    """The columns and values Django would insert for a new instance (defaults, auto_now)."""
+    from django.db import connection
+
+    fields = [f for f in instance._meta.concrete_fields if not f.primary_key and f.name not in skip]
+    values = [f.get_db_prep_save(f.pre_save(instance, add=True), connection) for f in fields]
+    return [connection.ops.quote_name(f.column) for f in fields], values
+
+
+def publish_each(made: list[tuple[int, int]]) -> None:
+    """One forwarding task per seller order, as a courtyard or mini-program order publishes."""
     from livestreams.forwarding_tasks import forward_seller_orders
-    from livestreams.models import SellerOrder
 
-    sellers_of = dict(SellerOrder.objects.filter(pk__in=ids).values_list("pk", "seller_id"))
-    for pk in ids:
-        forward_seller_orders.apply_async(args=(sellers_of[pk], [pk]))
+    for pk, seller_id in made:
+        forward_seller_orders.apply_async(args=(seller_id, [pk]))
+
+
+def drained(client) -> bool:
+    """Nothing waiting in the worker's queues and nothing delivered but unacknowledged."""
+    return not (client.llen("forwarding") or client.llen("default") or client.hlen("unacked"))
 
 
 def run(options: argparse.Namespace, receiver, redis_server, wait_for) -> dict:
@@ -164,9 +205,10 @@ def run(options: argparse.Namespace, receiver, redis_server, wait_for) -> dict:
     noop_rate = count / (time.perf_counter() - started)
 
     # 2. throughput: one forwarding task per seller order
-    ids = pending(members, count, start=0)
+    made = pending(members, count, start=0)
+    ids = [pk for pk, _seller in made]
     started = time.perf_counter()
-    publish_each(ids)
+    publish_each(made)
     # Polled by the range of the new ids (one bulk insert): a 10,000-id IN list every 0.2 s
     # would take a good part of a core from the worker being measured.
     first, last = min(ids), max(ids)
@@ -184,6 +226,10 @@ def run(options: argparse.Namespace, receiver, redis_server, wait_for) -> dict:
         seller_order_id__gte=first, seller_order_id__lte=last, to_status="forwarded"
     )
     duplicates = moved.count() - count
+    # The tasks whose orders went out in an earlier digest are still queued; the latency run
+    # starts once the worker has worked through them (they find nothing and stop).
+    wait_for(lambda: drained(client), timeout=900, what="the queue drained", every=0.05)
+    drain_rate = count / (time.perf_counter() - started)
 
     # 3. latency at a steady offered rate
     # The time a seller order's WeCom message was answered by the webhook is its notification's
@@ -194,9 +240,10 @@ def run(options: argparse.Namespace, receiver, redis_server, wait_for) -> dict:
     for n in range(total):
         due = began + n / options.offered
         time.sleep(max(0.0, due - time.perf_counter()))
-        [pk] = pending(members, 1, start=1_000_000 + n)  # committed (autocommit) here
+        member = members[n % len(members)]
+        pk = pending_one(member, 1_000_000 + n)  # committed (autocommit) here
         committed[pk] = time.time()
-        publish_each([pk])
+        publish_each([(pk, member.pk)])
     first, last = min(committed), max(committed)
     sent = Notification.objects.filter(
         seller_order_id__gte=first, seller_order_id__lte=last, channel="wecom", status="sent"
@@ -212,6 +259,7 @@ def run(options: argparse.Namespace, receiver, redis_server, wait_for) -> dict:
         "noop_tasks_per_second": round(noop_rate, 1),
         "forwarded_orders_per_second": round(forward_rate, 1),
         "ratio_forwarding_to_noop": round(forward_rate / noop_rate, 3),
+        "forwarding_tasks_done_per_second": round(drain_rate, 1),
         "webhook_messages": messages,
         "seller_orders_forwarded_twice": duplicates,
         "offered_per_second": options.offered,

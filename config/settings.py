@@ -138,6 +138,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker keeps its database connection across tasks (checked before each one, config/celery.py)
+# and opens a new one after this many tasks; 0 opens one per task, Celery's default.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 # Never let a publish hang a web request when Redis is down or frozen (celery#4296).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 2 * 60 * 60,

@@ -21,19 +21,22 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from alliance.models import Member
+from alliance.sql import db_datetime, for_update, insert_rows, placeholders
 from livestreams.models import (
+    Channel,
     DeliveryAttempt,
     Notification,
     NotificationChannel,
     NotificationKind,
     NotificationStatus,
+    Order,
     SellerOrder,
     SellerOrderStatus,
 )
@@ -103,22 +106,32 @@ def publish(seller_order_ids: list[int]) -> int:
 
 
 def forward(*, seller_id: int, seller_order_ids: list[int]) -> ForwardOutcome:
-    """One forwarding run for one seller's seller orders; safe to run twice at once or again."""
+    """One forwarding run for one seller's seller orders; safe to run twice at once or again.
+
+    A run for one new order is 15 SQL statements in three transactions (claim, read, record
+    and settle); a run that finds nothing to do (its orders went in an earlier digest) is 3.
+    """
     outcome = ForwardOutcome()
-    member = Member.objects.get(pk=seller_id)
-    claimed = _claim(member, seller_order_ids, outcome)
+    member, claimed = _claim(seller_id, seller_order_ids, outcome)
     if not claimed:
         return outcome
+    records: list[Record] = []
     try:
-        _send_pending(member, claimed, outcome)
+        _send_pending(member, claimed, outcome, records)
     finally:
-        _settle(claimed, outcome)
+        # What went out is recorded, and settled, even if a later channel raised.
+        with transaction.atomic():
+            _record(records)
+            _settle(claimed, outcome)
     return outcome
 
 
-def _claim(member: Member, ids: list[int], outcome: ForwardOutcome) -> list[int]:
+def _claim(
+    seller_id: int, ids: list[int], outcome: ForwardOutcome
+) -> tuple[Member | None, list[int]]:
     """Takes a lease on the seller orders still pending and free, counts the delivery, and
-    makes their notification rows, in one transaction.
+    makes their notification rows, in one transaction; returns the seller (read only when
+    there is something to send) and the seller orders claimed.
 
     Besides the ones asked for, it takes her other new seller orders waiting (never tried, up
     to FORWARD_DIGEST_MAX in all), so that a queue of one-order tasks for her — a busy evening
@@ -127,86 +140,128 @@ def _claim(member: Member, ids: list[int], outcome: ForwardOutcome) -> list[int]
     to again ahead of its backoff.
     """
     now = timezone.now()
-    with transaction.atomic():
-        rows = list(
-            SellerOrder.objects.select_for_update(skip_locked=True)
-            .filter(seller_id=member.pk, status=SellerOrderStatus.PENDING, problem="")
-            .filter(Q(pk__in=ids) | Q(forward_attempts=0))
-            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-            .annotate(asked=Case(When(pk__in=ids, then=Value(0)), default=Value(1)))
-            .order_by("asked", "pk")
-            .values_list("pk", "forward_attempts")[: max(len(ids), settings.FORWARD_DIGEST_MAX)]
+    member = None
+    with transaction.atomic(), connection.cursor() as cursor:
+        asked = placeholders(ids)
+        cursor.execute(
+            f"SELECT id, forward_attempts FROM {SELLER_ORDERS} "  # noqa: S608 (names and placeholders only)
+            f"WHERE seller_id = %s AND status = %s AND problem = '' "
+            f"AND (id IN ({asked}) OR forward_attempts = 0) "
+            f"AND (lease_until IS NULL OR lease_until < %s) "
+            f"ORDER BY CASE WHEN id IN ({asked}) THEN 0 ELSE 1 END, id "
+            f"LIMIT %s{for_update(skip_locked=True)}",
+            [
+                seller_id,
+                SellerOrderStatus.PENDING,
+                *ids,
+                db_datetime(now),
+                *ids,
+                max(len(ids), settings.FORWARD_DIGEST_MAX),
+            ],
         )
+        rows = cursor.fetchall()
         poisoned = [pk for pk, attempts in rows if attempts >= settings.FORWARD_MAX_DELIVERIES]
         claimed = [pk for pk, attempts in rows if attempts < settings.FORWARD_MAX_DELIVERIES]
         if poisoned:
             _flag(poisoned, _("Forwarding was tried too many times; a worker may crash on it."))
         if claimed:
-            SellerOrder.objects.filter(pk__in=claimed).update(
-                lease_until=now + timedelta(seconds=settings.FORWARD_LEASE_SECONDS),
-                forward_attempts=F("forward_attempts") + 1,
+            lease_until = now + timedelta(seconds=settings.FORWARD_LEASE_SECONDS)
+            cursor.execute(
+                f"UPDATE {SELLER_ORDERS} SET lease_until = %s, "  # noqa: S608 (names and placeholders only)
+                f"forward_attempts = forward_attempts + 1 WHERE id IN ({placeholders(claimed)})",
+                [db_datetime(lease_until), *claimed],
             )
+            member = Member.objects.get(pk=seller_id)
             _ensure_notifications(member, claimed, NotificationKind.NEW_ORDER, reference="")
     outcome.claimed = claimed
-    return claimed
+    return member, claimed
+
+
+SELLER_ORDERS = SellerOrder._meta.db_table
+NOTIFICATIONS = Notification._meta.db_table
 
 
 def _ensure_notifications(
     member: Member, seller_order_ids: list[int], kind: str, *, reference: str
 ) -> None:
     """One notification row per (seller order, channel, kind, reference); repeats add nothing."""
+    now = db_datetime(timezone.now())
+    pending = NotificationStatus.PENDING
     rows = [
-        Notification(
-            seller_order_id=pk,
-            channel=channel,
-            kind=kind,
-            reference=reference,
-            idempotency_key=notification_key(pk, channel, kind, reference),
-        )
+        (pk, channel, kind, reference, notification_key(pk, channel, kind, reference), pending, now)
         for pk in seller_order_ids
         for channel in channels_for(member)
     ]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    insert_rows(
+        NOTIFICATIONS,
+        ["seller_order_id", "channel", "kind", "reference", "idempotency_key", "status",
+         "created_at", "attempts", "last_error", "text"],
+        [(*row, 0, "", "") for row in rows],
+        suffix="ON CONFLICT DO NOTHING",
+    )  # fmt: skip
 
 
 def notification_key(seller_order_id: int, channel: str, kind: str, reference: str) -> str:
     return f"so{seller_order_id}:{channel}:{kind}:{reference}"[:100]
 
 
+@dataclass(frozen=True)
+class Pending:
+    """A notification waiting to go out, with what its message names of the order."""
+
+    pk: int
+    seller_order_id: int
+    channel: str
+    kind: str
+    idempotency_key: str
+    order_channel: str
+    platform_order_id: str
+
+
 def _send_pending(
-    member: Member, seller_order_ids: list[int], outcome: ForwardOutcome, **only: str
+    member: Member,
+    seller_order_ids: list[int],
+    outcome: ForwardOutcome,
+    records: list["Record"],
+    *,
+    kind: str | None = None,
+    reference: str | None = None,
 ) -> None:
-    """Sends each channel's pending notifications of these seller orders (`only` those of a
-    kind and reference) as one digest, and records what came of each."""
-    pending = list(
-        Notification.objects.filter(
-            seller_order_id__in=seller_order_ids, status=NotificationStatus.PENDING, **only
+    """Sends each channel's pending notifications of these seller orders (only those of a
+    kind and reference, if given) as one digest, and adds to `records` what came of each, as
+    it goes: the caller records them (`_record`) even when a later channel raises."""
+    only, only_values = "", []
+    if kind is not None:
+        only, only_values = " AND n.kind = %s AND n.reference = %s", [kind, reference or ""]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n.id, n.seller_order_id, n.channel, n.kind, n.idempotency_key, o.channel, "  # noqa: S608 (names and placeholders only)
+            f"o.platform_order_id FROM {NOTIFICATIONS} n "
+            f"JOIN {SELLER_ORDERS} s ON s.id = n.seller_order_id "
+            f"JOIN {Order._meta.db_table} o ON o.id = s.order_id "
+            f"WHERE n.seller_order_id IN ({placeholders(seller_order_ids)}) AND n.status = %s"
+            f"{only} ORDER BY n.channel, n.seller_order_id, n.kind",
+            [*seller_order_ids, NotificationStatus.PENDING, *only_values],
         )
-        .select_related("seller_order__order")
-        .order_by("channel", "seller_order_id", "kind")
-    )
-    by_channel: dict[str, list[Notification]] = defaultdict(list)
+        pending = [Pending(*row) for row in cursor.fetchall()]
+    by_channel: dict[str, list[Pending]] = defaultdict(list)
     for notification in pending:
         by_channel[notification.channel].append(notification)
-    records: list[Record] = []
-    try:
-        for channel, notifications in by_channel.items():
-            if channel != NotificationChannel.DASHBOARD and channel not in channels_for(member):
-                # She switched the channel off since: nothing to send there.
-                records.append(
-                    Record(notifications, DeliveryAttempt.Outcome.SENT, "channel switched off", 0)
-                )
-                continue
-            records.append(_deliver(member, channel, notifications, outcome))
-    finally:
-        _record(records)  # what went out is recorded even if a later channel raised
+    for channel, notifications in by_channel.items():
+        if channel != NotificationChannel.DASHBOARD and channel not in channels_for(member):
+            # She switched the channel off since: nothing to send there.
+            records.append(
+                Record(notifications, DeliveryAttempt.Outcome.SENT, "channel switched off", 0)
+            )
+            continue
+        records.append(_deliver(member, channel, notifications, outcome))
 
 
 @dataclass
 class Record:
     """What one delivery of one channel's notifications came to."""
 
-    notifications: list[Notification]
+    notifications: list[Pending]
     result: str
     detail: str
     elapsed_ms: int
@@ -214,7 +269,7 @@ class Record:
 
 
 def _deliver(
-    member: Member, channel: str, notifications: list[Notification], outcome: ForwardOutcome
+    member: Member, channel: str, notifications: list[Pending], outcome: ForwardOutcome
 ) -> Record:
     text = digest_text(notifications)
     key = hashlib.sha256("|".join(n.idempotency_key for n in notifications).encode()).hexdigest()[
@@ -254,40 +309,42 @@ NOTIFICATION_STATUS = {
 }
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def _record(records: list[Record]) -> None:
-    """An attempt row per notification, and each notification's new status, in one go."""
+    """An attempt row per notification, and each notification's new status, in one go: one
+    UPDATE for the channels that came to the same (the dashboard and a webhook both sent)."""
     if not records:
         return
-    now = timezone.now()
-    DeliveryAttempt.objects.bulk_create(
-        DeliveryAttempt(notification=n, outcome=r.result, detail=r.detail, duration_ms=r.elapsed_ms)
-        for r in records
-        for n in r.notifications
+    now = db_datetime(timezone.now())
+    insert_rows(
+        DeliveryAttempt._meta.db_table,
+        ["notification_id", "outcome", "detail", "duration_ms", "created_at"],
+        [(n.pk, r.result, r.detail, r.elapsed_ms, now) for r in records for n in r.notifications],
     )
+    alike: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     for record in records:
-        status = NOTIFICATION_STATUS[record.result]
-        Notification.objects.filter(pk__in=[n.pk for n in record.notifications]).update(
-            status=status,
-            attempts=F("attempts") + 1,
-            last_error=record.detail,
-            text=record.text[:500],
-            sent_at=now if status == NotificationStatus.SENT else None,
-        )
+        key = (NOTIFICATION_STATUS[record.result], record.detail, record.text[:500])
+        alike[key] += [n.pk for n in record.notifications]
+    with connection.cursor() as cursor:
+        for (status, detail, text), pks in alike.items():
+            cursor.execute(
+                f"UPDATE {NOTIFICATIONS} SET status = %s, attempts = attempts + 1, "  # noqa: S608 (names and placeholders only)
+                f"last_error = %s, text = %s, sent_at = %s WHERE id IN ({placeholders(pks)})",
+                [status, detail, text, now if status == NotificationStatus.SENT else None, *pks],
+            )
 
 
 def _settle(claimed: list[int], outcome: ForwardOutcome) -> None:
     """Moves to forwarded each claimed seller order whose notifications all went out."""
-    unsent = set(
-        Notification.objects.filter(
-            seller_order_id__in=claimed,
-            kind=NotificationKind.NEW_ORDER,
-        )
-        .exclude(status=NotificationStatus.SENT)
-        .values_list("seller_order_id", flat=True)
-    )
     for pk, problem in outcome.problems.items():
         _flag([pk], problem)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT seller_order_id FROM {NOTIFICATIONS} "  # noqa: S608 (names and placeholders only)
+            f"WHERE seller_order_id IN ({placeholders(claimed)}) AND kind = %s AND status <> %s",
+            [*claimed, NotificationKind.NEW_ORDER, NotificationStatus.SENT],
+        )
+        unsent = {row[0] for row in cursor.fetchall()}
     # Those someone else moved meanwhile (a duplicate run, staff) are left as they are.
     moved = seller_orders.transition_many(
         seller_order_ids=[pk for pk in claimed if pk not in outcome.problems and pk not in unsent],
@@ -332,7 +389,7 @@ def backoff_seconds(retries: int, retry_after: float | None = None) -> float:
     return max(random.uniform(cap / 2, cap), retry_after or 0.0)  # noqa: S311
 
 
-def digest_text(notifications: list[Notification]) -> str:
+def digest_text(notifications: list[Pending]) -> str:
     """The message a seller gets: her orders by platform order id and what to pack.
 
     Never the recipient's name, phone or address — she reads those in her desk.
@@ -352,8 +409,8 @@ def digest_text(notifications: list[Notification]) -> str:
             head = _("You have %(count)d new order(s) to ship.")
         lines = [head % {"count": len(seller_orders_seen)}]
         for notification in list(seller_orders_seen.values())[:10]:
-            order = notification.seller_order.order
-            lines.append(f"· {order.get_channel_display()} {order.platform_order_id}")
+            channel = Channel(notification.order_channel).label
+            lines.append(f"· {channel} {notification.platform_order_id}")
         if len(seller_orders_seen) > 10:
             lines.append(_("… and %(more)d more.") % {"more": len(seller_orders_seen) - 10})
         lines.append(_("Open your order desk to see what to pack and where it goes."))
@@ -373,7 +430,11 @@ def notify(
     outcome = ForwardOutcome(claimed=list(seller_order_ids))
     member = Member.objects.get(pk=seller_id)
     _ensure_notifications(member, seller_order_ids, kind, reference=reference)
-    _send_pending(member, seller_order_ids, outcome, kind=kind, reference=reference)
+    records: list[Record] = []
+    try:
+        _send_pending(member, seller_order_ids, outcome, records, kind=kind, reference=reference)
+    finally:
+        _record(records)
     return outcome
 
 

@@ -1,11 +1,12 @@
 """A seller order's lifecycle: the one place its status changes, always with an event row."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliance.models import User
+from alliance.sql import db_datetime, for_update, insert_rows, placeholders
 from livestreams.models import SellerOrder, SellerOrderEvent, SellerOrderStatus
 
 S = SellerOrderStatus
@@ -48,7 +49,6 @@ def transition(
     return locked
 
 
-@transaction.atomic
 def transition_many(
     *,
     seller_order_ids: list[int],
@@ -59,29 +59,45 @@ def transition_many(
     **fields: object,
 ) -> list[int]:
     """Moves those of these seller orders still in `from_status` to `to_status`, with an event
-    row each, and sets `fields` on them; returns the ids moved. Locks the rows first, like
-    `transition`, in one statement for all of them (a worker forwarding a digest)."""
+    row each, and sets `fields` on them; returns the ids moved.
+
+    Locks the rows first, like `transition`, in one statement for all of them: a worker
+    forwarding a digest runs this a hundred times a second, so it is written in SQL (three
+    statements). Inside a caller's transaction it adds no savepoint: an error undoes the
+    caller's work too.
+    """
     if to_status not in TRANSITIONS[from_status]:
         raise ValueError(f"no transition from {from_status} to {to_status}")
-    moved = list(
-        SellerOrder.objects.select_for_update()
-        .filter(pk__in=seller_order_ids, status=from_status)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    if not moved:
+    if not seller_order_ids:
         return []
-    SellerOrderEvent.objects.bulk_create(
-        SellerOrderEvent(
-            seller_order_id=pk,
-            from_status=from_status,
-            to_status=to_status,
-            actor=actor,
-            reason=reason[:200],
+    table = SellerOrder._meta.db_table
+    now = timezone.now()
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE id IN ({placeholders(seller_order_ids)}) "  # noqa: S608 (names and placeholders only)
+            f"AND status = %s ORDER BY id{for_update()}",
+            [*seller_order_ids, from_status],
         )
-        for pk in moved
-    )
-    SellerOrder.objects.filter(pk__in=moved).update(
-        status=to_status, updated_at=timezone.now(), **fields
-    )
+        moved = [row[0] for row in cursor.fetchall()]
+        if not moved:
+            return []
+        at = db_datetime(now)
+        insert_rows(
+            SellerOrderEvent._meta.db_table,
+            ["seller_order_id", "from_status", "to_status", "actor_id", "reason", "created_at"],
+            [
+                (pk, from_status, to_status, actor.pk if actor else None, reason[:200], at)
+                for pk in moved
+            ],
+        )
+        columns = {"status": to_status, "updated_at": now, **fields}
+        assignments, values = [], []
+        for name, value in columns.items():
+            model_field = SellerOrder._meta.get_field(name)
+            assignments.append(f"{connection.ops.quote_name(model_field.column)} = %s")
+            values.append(model_field.get_db_prep_save(value, connection))
+        cursor.execute(
+            f"UPDATE {table} SET {', '.join(assignments)} WHERE id IN ({placeholders(moved)})",  # noqa: S608 (names and placeholders only)
+            [*values, *moved],
+        )
     return moved
