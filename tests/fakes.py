@@ -55,6 +55,16 @@ class FakeReceiver:
                 self.end_headers()
                 self.wfile.write(payload)
 
+            def do_GET(self) -> None:
+                """How many messages it has received (for a receiver in another process)."""
+                with receiver._lock:
+                    payload = json.dumps({"received": len(receiver.received)}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
             def log_message(self, *args: Any) -> None:
                 return None
 

@@ -10,11 +10,11 @@ import json
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from alliance.models import Member
 from alliance.validators import validate_wecom_webhook_url
+from config.api import increment_counter
 from livestreams.notifications.base import DeliveryError, NotificationSender, post_json
 
 # WeCom error codes that mean "wait and try again"; any other non-zero code is permanent.
@@ -54,10 +54,8 @@ class WeComSender(NotificationSender):
 def _take_rate_slot(url: str) -> None:
     robot = hashlib.sha256(url.encode()).hexdigest()[:16]
     minute = int(time.time() // 60)
-    key = f"wecom-rate:{robot}:{minute}"
     try:
-        cache.add(key, 0, timeout=120)
-        used = cache.incr(key)
+        used = increment_counter(f"wecom-rate:{robot}:{minute}", timeout=120)
     except Exception:  # no shared cache: do not block delivery on it
         return
     if used > settings.WECOM_MESSAGES_PER_MINUTE:

@@ -182,3 +182,46 @@ def test_a_webhook_failing_then_recovering_is_retried_and_a_400_is_flagged(
         flagged.notifications.filter(channel="wecom").values_list("status", "attempts")
     ) == [("failed", 1)]
     assert receiver.failed == 1
+
+
+def worker_connections() -> set[int]:
+    """Server process ids of the other sessions on the test database (the worker's children)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_a_worker_keeps_its_database_connection_and_replaces_one_the_server_dropped(
+    stack, private_redis, receiver
+):
+    ids = make_pending(receiver, sellers=8, per_seller=1)
+    stack("worker")  # no beat: only the tasks themselves can forward
+
+    def forward_one(pk: int) -> None:
+        with publishing_to(private_redis.url):
+            forwarding.publish([pk])
+        wait_for(
+            lambda: SellerOrder.objects.filter(pk=pk, status=SellerOrderStatus.FORWARDED).exists(),
+            timeout=60,
+            what=f"seller order {pk} forwarded",
+        )
+
+    forward_one(ids[0])
+    forward_one(ids[1])
+    if connection.vendor == "postgresql":
+        # Celery would close it after every task; a kept connection is still there, idle.
+        kept = worker_connections()
+        forward_one(ids[2])
+        forward_one(ids[3])
+        assert kept and kept & worker_connections(), "the worker opened a connection per task"
+        with connection.cursor() as cursor:  # as a server restart would
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) pid", [list(kept)]
+            )
+        wait_for(lambda: not kept & worker_connections(), timeout=10, what="connections dropped")
+    for pk in ids[2:] if connection.vendor != "postgresql" else ids[4:]:
+        forward_one(pk)  # on a dropped connection: checked before the task, replaced
+    assert_all_forwarded_once(ids)
