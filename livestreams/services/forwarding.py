@@ -104,6 +104,11 @@ def publish(seller_order_ids: list[int]) -> int:
 
 # --- Forwarding ----------------------------------------------------------------------------------
 
+# The run below is the worker's hot path, so its statements are written in SQL (alliance.sql).
+SELLER_ORDERS = SellerOrder._meta.db_table
+NOTIFICATIONS = Notification._meta.db_table
+CHANNEL_LABELS = dict(Channel.choices)
+
 
 def forward(*, seller_id: int, seller_order_ids: list[int]) -> ForwardOutcome:
     """One forwarding run for one seller's seller orders; safe to run twice at once or again.
@@ -175,10 +180,6 @@ def _claim(
             _ensure_notifications(member, claimed, NotificationKind.NEW_ORDER, reference="")
     outcome.claimed = claimed
     return member, claimed
-
-
-SELLER_ORDERS = SellerOrder._meta.db_table
-NOTIFICATIONS = Notification._meta.db_table
 
 
 def _ensure_notifications(
@@ -409,7 +410,7 @@ def digest_text(notifications: list[Pending]) -> str:
             head = _("You have %(count)d new order(s) to ship.")
         lines = [head % {"count": len(seller_orders_seen)}]
         for notification in list(seller_orders_seen.values())[:10]:
-            channel = Channel(notification.order_channel).label
+            channel = CHANNEL_LABELS.get(notification.order_channel, notification.order_channel)
             lines.append(f"· {channel} {notification.platform_order_id}")
         if len(seller_orders_seen) > 10:
             lines.append(_("… and %(more)d more.") % {"more": len(seller_orders_seen) - 10})
