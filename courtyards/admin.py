@@ -14,6 +14,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from alliance import admin_base
+from alliance.admin_base import ReadOnlyAdmin
 from courtyards.models import (
     BookingEvent,
     BookingNotification,
@@ -34,28 +36,8 @@ from courtyards.models import (
 from courtyards.services import courtyards as services
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by the services, only looked at here."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnlyInline(admin_base.ReadOnlyInline):
+    show_change_link = False
 
 
 class PhotoInline(ReadOnlyInline):

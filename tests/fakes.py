@@ -48,18 +48,17 @@ class FakeReceiver:
                             Received(self.path, dict(self.headers), json.loads(raw), time.time())
                         )
                 status = receiver.fail_status if failing else receiver.status
-                payload = json.dumps({} if failing else receiver.body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                self.answer(status, {} if failing else receiver.body)
 
             def do_GET(self) -> None:
                 """How many messages it has received (for a receiver in another process)."""
                 with receiver._lock:
-                    payload = json.dumps({"received": len(receiver.received)}).encode()
-                self.send_response(200)
+                    count = len(receiver.received)
+                self.answer(200, {"received": count})
+
+            def answer(self, status: int, body: Any) -> None:
+                payload = json.dumps(body).encode()
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
