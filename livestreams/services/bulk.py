@@ -10,6 +10,7 @@ attributed to live sessions — all as a handful of statements whatever the numb
 """
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -55,6 +56,15 @@ CREATE TEMP TABLE import_bad (
 
 RANK = """(CASE {0} WHEN 'unpaid' THEN 0 WHEN 'paid' THEN 1 WHEN 'shipped' THEN 2
            WHEN 'completed' THEN 3 WHEN 'closed' THEN 4 END)"""
+# An order's status from its lines' statuses (as imports.order_status), for a GROUP BY.
+ORDER_STATUS = """CASE
+    WHEN count(*) FILTER (WHERE {0} <> 'closed') = 0 THEN 'cancelled'
+    WHEN bool_and({0} = 'unpaid') FILTER (WHERE {0} <> 'closed') THEN 'unpaid'
+    WHEN bool_and({0} = 'completed') FILTER (WHERE {0} <> 'closed') THEN 'completed'
+    WHEN bool_and({0} IN ('shipped', 'completed')) FILTER (WHERE {0} <> 'closed') THEN 'shipped'
+    WHEN bool_or({0} IN ('shipped', 'completed')) FILTER (WHERE {0} <> 'closed')
+        THEN 'part_shipped'
+    ELSE 'paid' END"""
 ROUTABLE = """l.seller_id IS NOT NULL AND l.status IN ('paid', 'shipped', 'completed')
               AND l.after_sales_status <> 'refunded'"""
 ROUTABLE_STAGE = """s.seller_id IS NOT NULL AND s.status IN ('paid', 'shipped', 'completed')
@@ -88,6 +98,7 @@ def load(
         _mark_bad_orders(cursor, context)
         _collect_errors(cursor, result)
         _match(cursor, context)
+        context["unchecked"] = _lock_references(cursor, context)
         _upsert_orders(cursor, context, result)
         _create_seller_orders_for_new_lines(cursor, context, result)
         _upsert_lines(cursor, context, result)
@@ -223,6 +234,78 @@ def _match(cursor: Any, context: dict[str, Any]) -> None:
         )
 
 
+# --- Foreign-key checks ---------------------------------------------------------------------
+#
+# The three large writes (orders, seller orders for new lines, lines) would fire PostgreSQL's
+# foreign-key check once per row and key: about 640,000 single-row lookups for a 100,000-line
+# file, two seconds at commit. Every reference they write is known to hold, and is held:
+# - to rows this transaction inserted (orders, seller orders), which no one else can see;
+# - to orders the upsert met, which ON CONFLICT locks even when it does not update them (a
+#   delete waits for the commit);
+# - to the SKUs, sellers, import, person and existing seller orders that _lock_references
+#   locks FOR KEY SHARE first, the lock each check would have taken.
+# So, where the database role may set session_replication_role (a superuser, or on PostgreSQL
+# 15+ `GRANT SET ON PARAMETER session_replication_role TO <role>`) and the setting
+# IMPORT_SKIP_FOREIGN_KEY_CHECKS allows it, those statements alone run as `replica`, which skips
+# row triggers as pg_restore --disable-triggers does; every other statement keeps its checks.
+# The three tables have no triggers but their foreign keys' (a test checks): a deferrable
+# unique constraint or a trigger added to them would be skipped too.
+
+LOCKS = """
+SELECT count(*) FROM (SELECT 1 FROM products_sku
+    WHERE id IN (SELECT sku_id FROM import_stage) ORDER BY id FOR KEY SHARE) locked;
+SELECT count(DISTINCT sku_id) FROM import_stage;
+SELECT count(*) FROM (SELECT 1 FROM alliance_member
+    WHERE id IN (SELECT seller_id FROM import_stage) ORDER BY id FOR KEY SHARE) locked;
+SELECT count(DISTINCT seller_id) FROM import_stage;
+SELECT count(*) FROM (SELECT 1 FROM livestreams_orderimport WHERE id = %(import_id)s
+    FOR KEY SHARE) locked;
+SELECT count(*) FILTER (WHERE %(import_id)s::bigint IS NOT NULL);
+SELECT count(*) FROM (SELECT 1 FROM alliance_user WHERE id = %(actor_id)s FOR KEY SHARE) locked;
+SELECT count(*) FILTER (WHERE %(actor_id)s::bigint IS NOT NULL)
+"""
+# Once the orders are upserted: the seller orders new lines may join (of orders that existed).
+LOCK_SELLER_ORDERS = """
+SELECT count(*) FROM (SELECT 1 FROM livestreams_sellerorder so
+    JOIN import_orders io ON io.pk = so.order_id AND NOT io.inserted
+    ORDER BY so.id FOR KEY SHARE OF so) locked
+"""
+
+
+def _lock_references(cursor: Any, context: dict[str, Any]) -> bool:
+    """Locks the existing rows the large writes will refer to; True when those writes may skip
+    their row-by-row foreign-key checks (see above)."""
+    if not settings.IMPORT_SKIP_FOREIGN_KEY_CHECKS or not _may_set_replication_role(cursor):
+        return False
+    counts = []
+    for statement in LOCKS.split(";\n"):
+        cursor.execute(statement, context)
+        counts.append(cursor.fetchone()[0])
+    # A referenced row deleted since it was matched: keep the checks, which will say so.
+    return all(locked == wanted for locked, wanted in zip(counts[0::2], counts[1::2], strict=True))
+
+
+def _may_set_replication_role(cursor: Any) -> bool:
+    if connection.pg_version >= 150000:
+        cursor.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
+    else:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+    return bool(cursor.fetchone()[0])
+
+
+@contextmanager
+def _unchecked(cursor: Any, context: dict[str, Any]) -> Iterator[None]:
+    """Runs the statements inside without row triggers when _lock_references allowed it."""
+    if not context["unchecked"]:
+        yield
+        return
+    cursor.execute("SET LOCAL session_replication_role = replica")
+    try:
+        yield
+    finally:
+        cursor.execute("SET LOCAL session_replication_role = origin")
+
+
 ORDER_COLUMNS = (
     "paid_amount", "shipping_fee", "ordered_at", "paid_at", "platform_status", "buyer_note",
     "recipient_name", "recipient_mobile", "recipient_province", "recipient_city",
@@ -232,7 +315,7 @@ ORDER_COLUMNS = (
 
 def _upsert_orders(cursor: Any, context: dict[str, Any], result: ImportResult) -> None:
     cursor.execute(
-        """
+        f"""
         CREATE TEMP TABLE import_orders ON COMMIT DROP AS
         SELECT f.order_id,
                CASE WHEN f.paid_at IS NULL THEN 0
@@ -242,47 +325,51 @@ def _upsert_orders(cursor: Any, context: dict[str, Any], result: ImportResult) -
                f.recipient_name, f.recipient_mobile, f.province AS recipient_province,
                f.city AS recipient_city, f.district AS recipient_district,
                f.address AS recipient_address, f.streamer_account, f.traffic_source,
-               NULL::bigint AS pk, false AS inserted
+               t.status, NULL::bigint AS pk, false AS inserted
         FROM (SELECT DISTINCT ON (order_id) * FROM import_stage ORDER BY order_id, row) f
         JOIN (SELECT order_id,
-                     sum(line_total) FILTER (WHERE paid_at IS NOT NULL) AS paid_total
+                     sum(line_total) FILTER (WHERE paid_at IS NOT NULL) AS paid_total,
+                     {ORDER_STATUS.format("status")} AS status
               FROM import_stage GROUP BY order_id) t USING (order_id);
         CREATE UNIQUE INDEX ON import_orders (order_id);
-        """
+        """  # noqa: S608 (a fixed expression)
     )
     columns = ", ".join(ORDER_COLUMNS)
     changed = " OR ".join(
         f"livestreams_order.{name} IS DISTINCT FROM EXCLUDED.{name}" for name in ORDER_COLUMNS
     )
     updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in ORDER_COLUMNS)
-    cursor.execute(
-        f"""
-        WITH upserted AS (
-            INSERT INTO livestreams_order (channel, platform_order_id, {columns}, status,
-                attribution, last_import_id, created_at, updated_at)
-            SELECT %(channel)s, order_id, {columns}, 'paid', 'none', %(import_id)s,
-                   %(now)s, %(now)s
-            FROM import_orders
-            ON CONFLICT (channel, platform_order_id) DO UPDATE
-            SET {updates}, last_import_id = EXCLUDED.last_import_id,
-                updated_at = EXCLUDED.updated_at
-            WHERE {changed}
-            RETURNING id, platform_order_id, (xmax = 0) AS inserted
+    with _unchecked(cursor, context):
+        cursor.execute(
+            f"""
+            WITH upserted AS (
+                INSERT INTO livestreams_order (channel, platform_order_id, {columns}, status,
+                    attribution, last_import_id, created_at, updated_at)
+                SELECT %(channel)s, order_id, {columns}, status, 'none', %(import_id)s,
+                       %(now)s, %(now)s
+                FROM import_orders
+                ON CONFLICT (channel, platform_order_id) DO UPDATE
+                SET {updates}, last_import_id = EXCLUDED.last_import_id,
+                    updated_at = EXCLUDED.updated_at
+                WHERE {changed}
+                RETURNING id, platform_order_id, (xmax = 0) AS inserted
+            )
+            UPDATE import_orders io SET pk = u.id, inserted = u.inserted
+            FROM upserted u WHERE u.platform_order_id = io.order_id;
+            CREATE TEMP TABLE import_touched (order_pk bigint PRIMARY KEY) ON COMMIT DROP;
+            INSERT INTO import_touched
+            SELECT pk FROM import_orders WHERE pk IS NOT NULL AND NOT inserted;
+            UPDATE import_orders io SET pk = o.id FROM livestreams_order o
+            WHERE io.pk IS NULL AND o.channel = %(channel)s AND o.platform_order_id = io.order_id;
+            ANALYZE import_orders;
+            """,  # noqa: S608 (column names are constants)
+            context,
         )
-        UPDATE import_orders io SET pk = u.id, inserted = u.inserted
-        FROM upserted u WHERE u.platform_order_id = io.order_id;
-        CREATE TEMP TABLE import_touched (order_pk bigint PRIMARY KEY) ON COMMIT DROP;
-        INSERT INTO import_touched
-        SELECT pk FROM import_orders WHERE pk IS NOT NULL AND NOT inserted;
-        UPDATE import_orders io SET pk = o.id FROM livestreams_order o
-        WHERE io.pk IS NULL AND o.channel = %(channel)s AND o.platform_order_id = io.order_id;
-        ANALYZE import_orders;
-        """,  # noqa: S608 (column names are constants)
-        context,
-    )
     cursor.execute("SELECT count(*) FILTER (WHERE inserted), count(*) FROM import_orders")
     result.orders_created, total = cursor.fetchone()
     context["orders_total"] = total
+    if context["unchecked"]:
+        cursor.execute(LOCK_SELLER_ORDERS)
 
 
 LINE_INSERT = """
@@ -336,25 +423,26 @@ def _create_seller_orders_for_new_lines(
 
     (Existing lines keep their link here; _split corrects any that change.)
     """
-    cursor.execute(
-        f"""
-        WITH created AS (
-            INSERT INTO livestreams_sellerorder
-                (order_id, seller_id, status, created_at, updated_at)
-            SELECT DISTINCT io.pk, s.seller_id, 'pending', %(now)s, %(now)s
-            FROM import_stage s JOIN import_orders io ON io.order_id = s.order_id
-            WHERE {ROUTABLE_STAGE}
-              AND NOT EXISTS (SELECT 1 FROM livestreams_orderline l
-                              WHERE l.channel = %(channel)s AND l.line_key = s.line_key)
-            ORDER BY io.pk, s.seller_id
-            ON CONFLICT (order_id, seller_id) DO NOTHING
-            RETURNING id
+    with _unchecked(cursor, context):
+        cursor.execute(
+            f"""
+            WITH created AS (
+                INSERT INTO livestreams_sellerorder
+                    (order_id, seller_id, status, created_at, updated_at)
+                SELECT DISTINCT io.pk, s.seller_id, 'pending', %(now)s, %(now)s
+                FROM import_stage s JOIN import_orders io ON io.order_id = s.order_id
+                WHERE {ROUTABLE_STAGE}
+                  AND NOT EXISTS (SELECT 1 FROM livestreams_orderline l
+                                  WHERE l.channel = %(channel)s AND l.line_key = s.line_key)
+                ORDER BY io.pk, s.seller_id
+                ON CONFLICT (order_id, seller_id) DO NOTHING
+                RETURNING id
+            )
+            SELECT count(*) FROM created
+            """,  # noqa: S608
+            context,
         )
-        SELECT count(*) FROM created
-        """,  # noqa: S608
-        context,
-    )
-    result.seller_orders_created = cursor.fetchone()[0]
+        result.seller_orders_created = cursor.fetchone()[0]
 
 
 def _upsert_lines(cursor: Any, context: dict[str, Any], result: ImportResult) -> None:
@@ -381,54 +469,40 @@ def _upsert_lines(cursor: Any, context: dict[str, Any], result: ImportResult) ->
         """,  # noqa: S608 (fixed expressions)
         context,
     )
-    cursor.execute(
-        f"""
-        WITH upserted AS ({LINE_INSERT.format(back=back, routable_stage=ROUTABLE_STAGE)})
-        SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted
-        """,  # noqa: S608
-        context,
-    )
-    result.lines_created, result.lines_updated = cursor.fetchone()
+    with _unchecked(cursor, context):
+        cursor.execute(
+            f"""
+            WITH upserted AS ({LINE_INSERT.format(back=back, routable_stage=ROUTABLE_STAGE)}),
+            touched AS (
+                INSERT INTO import_touched
+                SELECT DISTINCT u.order_id FROM upserted u
+                JOIN import_orders io ON io.pk = u.order_id AND NOT io.inserted
+                ON CONFLICT DO NOTHING
+            )
+            SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
+            FROM upserted
+            """,  # noqa: S608
+            context,
+        )
+        result.lines_created, result.lines_updated = cursor.fetchone()
     cursor.execute("SELECT count(*) FROM import_stage")
     result.lines_unchanged = cursor.fetchone()[0] - result.lines_created - result.lines_updated
-    cursor.execute(
-        """
-        INSERT INTO import_touched
-        SELECT DISTINCT l.order_id FROM livestreams_orderline l
-        JOIN import_orders io ON io.pk = l.order_id AND NOT io.inserted
-        WHERE l.updated_at = %(now)s
-        ON CONFLICT DO NOTHING
-        """,
-        context,
-    )
 
 
 def _refresh_statuses_and_count(cursor: Any, context: dict[str, Any], result: ImportResult) -> None:
-    """Each order's status from its stored lines (as imports.order_status does)."""
+    """The status of each order whose lines changed, from its stored lines; a new order took
+    its status from the file's lines when it was inserted. Nothing else moves an imported
+    order's status, so an order whose lines did not change keeps it."""
     cursor.execute(
-        """
+        f"""
         WITH computed AS (
-            SELECT l.order_id, CASE
-                WHEN count(*) FILTER (WHERE l.status <> 'closed') = 0 THEN 'cancelled'
-                WHEN bool_and(l.status = 'unpaid') FILTER (WHERE l.status <> 'closed')
-                    THEN 'unpaid'
-                WHEN bool_and(l.status = 'completed') FILTER (WHERE l.status <> 'closed')
-                    THEN 'completed'
-                WHEN bool_and(l.status IN ('shipped', 'completed'))
-                    FILTER (WHERE l.status <> 'closed') THEN 'shipped'
-                WHEN bool_or(l.status IN ('shipped', 'completed'))
-                    FILTER (WHERE l.status <> 'closed') THEN 'part_shipped'
-                ELSE 'paid' END AS status
-            FROM livestreams_orderline l JOIN import_orders io ON io.pk = l.order_id
+            SELECT l.order_id, {ORDER_STATUS.format("l.status")} AS status
+            FROM livestreams_orderline l JOIN import_touched t ON t.order_pk = l.order_id
             GROUP BY l.order_id
-        ), moved AS (
-            UPDATE livestreams_order o SET status = c.status FROM computed c
-            WHERE o.id = c.order_id AND o.status <> c.status RETURNING o.id
         )
-        INSERT INTO import_touched
-        SELECT m.id FROM moved m JOIN import_orders io ON io.pk = m.id AND NOT io.inserted
-        ON CONFLICT DO NOTHING
-        """
+        UPDATE livestreams_order o SET status = c.status FROM computed c
+        WHERE o.id = c.order_id AND o.status <> c.status
+        """  # noqa: S608 (a fixed expression)
     )
     cursor.execute("SELECT count(*) FROM import_touched")
     result.orders_updated = cursor.fetchone()[0]
