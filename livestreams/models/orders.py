@@ -226,7 +226,11 @@ class SellerOrder(models.Model):
     """One seller's part of an order (商家分单): what is forwarded to her and what she ships."""
 
     order = models.ForeignKey(
-        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="seller_orders"
+        Order,
+        verbose_name=_("order"),
+        on_delete=models.CASCADE,
+        related_name="seller_orders",
+        db_index=False,  # seller_order_unique (order, seller) serves lookups by order
     )
     seller = models.ForeignKey(
         Member,
@@ -294,12 +298,8 @@ class SellerOrder(models.Model):
         ]
         indexes = [
             models.Index(fields=["seller", "status"], name="seller_order_seller_status"),
+            # Also the sweep's (status 'pending', created before …): no partial index besides.
             models.Index(fields=["status", "created_at"], name="seller_order_status_created"),
-            models.Index(
-                fields=["created_at"],
-                name="seller_order_pending",
-                condition=Q(status="pending"),
-            ),
         ]
 
     def __str__(self) -> str:
