@@ -7,7 +7,7 @@ PostgreSQL `field = ANY(%s)` sends the list as one array; elsewhere it is the us
 
 from typing import Any
 
-from django.db.models import Field, ForeignObject, Lookup
+from django.db.models import Field, ForeignObject, IntegerField, Lookup
 from django.db.models.lookups import In
 
 
@@ -16,12 +16,26 @@ class AnyOf(Lookup):
     prepare_rhs = False
 
     def get_prep_lookup(self) -> list[Any]:
-        return [self.lhs.output_field.get_prep_value(value) for value in self.rhs]
+        values = list(self.rhs)
+        if self._integers(values):
+            return values  # ids as they are: preparing 60,000 of them one by one takes 0.1 s
+        return [self.lhs.output_field.get_prep_value(value) for value in values]
+
+    def _integers(self, values: list[Any]) -> bool:
+        field = self.lhs.output_field
+        target = getattr(field, "target_field", field)
+        return isinstance(target, IntegerField) and all(type(value) is int for value in values)
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         if connection.vendor != "postgresql":
             return In(self.lhs, self.rhs).as_sql(compiler, connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
+        if self._integers(self.rhs):
+            # One text parameter '{1,2,…}': psycopg would adapt each of the ids in Python.
+            return f"{lhs} = ANY(%s::bigint[])", [
+                *lhs_params,
+                "{" + ",".join(map(str, self.rhs)) + "}",
+            ]
         return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
 
 

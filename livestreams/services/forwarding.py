@@ -71,13 +71,18 @@ def publish(seller_order_ids: list[int]) -> int:
 
     Returns how many tasks were published.
     """
-    from livestreams.forwarding_tasks import forward_seller_orders
-
     by_seller: dict[int, list[int]] = defaultdict(list)
     for seller_order_id, seller_id in SellerOrder.objects.filter(
         pk__any_of=seller_order_ids
     ).values_list("pk", "seller_id"):
         by_seller[seller_id].append(seller_order_id)
+    return publish_by_seller(by_seller)
+
+
+def publish_by_seller(by_seller: dict[int, list[int]]) -> int:
+    """As publish, for seller orders already grouped by seller (seller id → seller order ids)."""
+    from livestreams.forwarding_tasks import forward_seller_orders
+
     published = 0
     for seller_id, ids in by_seller.items():
         try:

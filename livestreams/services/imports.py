@@ -270,10 +270,13 @@ def _after_import(result: ImportResult, started: Any) -> None:
     aftersales.after_import(order_ids=result.order_ids, since=started)
     settlement.deliver_completed(order_ids=result.order_ids)
 
-    pending = SellerOrder.objects.filter(
+    pending: dict[int, list[int]] = defaultdict(list)
+    for pk, seller_id in SellerOrder.objects.filter(
         order_id__any_of=result.order_ids, status=SellerOrderStatus.PENDING, problem=""
-    ).values_list("pk", flat=True)
-    forwarding.publish_after_commit(list(pending))
+    ).values_list("pk", "seller_id"):
+        pending[seller_id].append(pk)
+    if pending:
+        transaction.on_commit(lambda: forwarding.publish_by_seller(pending))
     changed = list(
         SellerOrder.objects.filter(
             lines__changes__created_at__gte=started,

@@ -23,6 +23,11 @@ def test_any_of_finds_what_in_finds():
     assert list(
         Member.objects.filter(village_id__any_of=[str(village.pk)]).values_list("pk", flat=True)
     ) == list(Member.objects.filter(village=village).values_list("pk", flat=True))
+    # Text fields keep their values as text (ids of whole numbers go as one array literal).
+    mobiles = [members[2].mobile, "13800000000"]
+    assert list(Member.objects.filter(mobile__any_of=mobiles).values_list("pk", flat=True)) == [
+        members[2].pk
+    ]
 
 
 def test_a_long_list_is_one_parameter_on_postgresql():
