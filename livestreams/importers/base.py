@@ -207,6 +207,37 @@ def _zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
+class Memo:
+    """A cell converter that remembers its value per distinct text.
+
+    An export repeats prices, times, places and statuses on many rows: a dictionary lookup
+    instead of parsing again. Values are immutable (str, int, Decimal, datetime); a bad cell
+    raises every time; only text cells are remembered (an xlsx cell 1 must not answer for
+    True); at most `size` of them, so memory stays flat however large the file.
+    """
+
+    __slots__ = ("convert", "kwargs", "size", "values")
+
+    def __init__(self, convert: Any, size: int = 4096, **kwargs: Any) -> None:
+        self.convert = convert
+        self.kwargs = kwargs
+        self.size = size
+        self.values: dict[str, Any] = {}
+
+    def __call__(self, value: object) -> Any:
+        if type(value) is not str:
+            return self.convert(value, **self.kwargs)
+        try:
+            return self.values[value]
+        except KeyError:
+            pass
+        result = self.convert(value, **self.kwargs)
+        if len(self.values) >= self.size:
+            self.values.clear()
+        self.values[value] = result
+        return result
+
+
 def identifier(value: object, *, column: str) -> str:
     text = clean(value)
     if not text or text in NULLS:

@@ -15,6 +15,7 @@ from livestreams.importers.base import (
     BadValue,
     Columns,
     Importer,
+    Memo,
     ParsedLine,
     RowError,
     Table,
@@ -97,15 +98,33 @@ class DouyinImporter(Importer):
         columns = Columns(table.header, table.name)
         # A missing optional column reads the empty cell appended to every row (index -1).
         at = {key: _or_last(columns.find(*titles)) for key, titles in COLUMNS.items()}
+        read = _Reader(at, table.header)
         width = len(table.header)
         for number, cells in table.rows:
             short = len(cells) < width
             cells.append("")
-            yield self._line(number, cells, at, table.header, short)
+            yield read(number, cells, short)
 
-    def _line(
-        self, number: int, cells: list[Any], at: dict[str, int], header: list[str], short: bool
-    ) -> ParsedLine | RowError:
+
+class _Reader:
+    """Reads one file's rows: where each column is, and converters that remember the values of
+    cells the file repeats (base.Memo)."""
+
+    def __init__(self, at: dict[str, int], header: list[str]) -> None:
+        self.at = at
+        self.unit_price_title = header[at["unit_price"]]
+        self.quantity = Memo(quantity, column="商品数量")
+        self.unit_price = Memo(money, column=self.unit_price_title)
+        self.line_total = Memo(money, column="订单应付金额")
+        self.shipping = Memo(money, column="运费", required=False)
+        self.ordered_at = Memo(moment, column="订单提交时间")
+        self.paid_at = Memo(moment, column="支付完成时间")
+        self.shipped_at = Memo(moment, column="发货时间")
+        self.text = Memo(optional, size=16384)
+        self.title = Memo(clean)
+
+    def __call__(self, number: int, cells: list[Any], short: bool) -> ParsedLine | RowError:
+        at = self.at
         order_id = clean(cells[at["order_id"]])
         current = "主订单编号"
         try:
@@ -115,44 +134,44 @@ class DouyinImporter(Importer):
             current = "子订单编号"
             line_key = identifier(cells[at["line_key"]], column=current)
             current = "商品数量"
-            count = quantity(cells[at["quantity"]], column=current)
-            current = header[at["unit_price"]]
-            unit_price = money(cells[at["unit_price"]], column=current)
+            count = self.quantity(cells[at["quantity"]])
+            current = self.unit_price_title
+            unit_price = self.unit_price(cells[at["unit_price"]])
             current = "订单应付金额"
-            line_total = money(cells[at["line_total"]], column=current)
+            line_total = self.line_total(cells[at["line_total"]])
             current = "运费"
-            shipping = money(cells[at["shipping_fee"]], column=current, required=False)
+            shipping = self.shipping(cells[at["shipping_fee"]])
             current = "订单提交时间"
-            ordered_at = moment(cells[at["ordered_at"]], column=current)
+            ordered_at = self.ordered_at(cells[at["ordered_at"]])
             current = "支付完成时间"
-            paid_at = moment(cells[at["paid_at"]], column=current)
+            paid_at = self.paid_at(cells[at["paid_at"]])
             current = "发货时间"
-            shipped_at = moment(cells[at["shipped_at"]], column=current)
+            shipped_at = self.shipped_at(cells[at["shipped_at"]])
             current = "订单状态"
-            platform_status = optional(cells[at["status"]])
+            platform_status = self.text(cells[at["status"]])
             status = LINE_STATUS.get(platform_status)
             if status is None:
                 raise BadValue(_("unknown 订单状态: %(value)s") % {"value": platform_status[:30]})
         except BadValue as error:
             return RowError(number, current, str(error), order_id)
-        after_raw = optional(cells[at["after_sales"]])
+        text = self.text
+        after_raw = text(cells[at["after_sales"]])
         after = AFTER_SALES.get(after_raw, "none" if not after_raw else "open")
-        streamer = optional(cells[at["streamer_id"]]) or optional(cells[at["streamer_name"]])
-        address = " ".join(
-            part for part in (optional(cells[at["street"]]), optional(cells[at["address"]])) if part
-        )
-        courier, tracking = _courier(optional(cells[at["courier"]]))
+        streamer = text(cells[at["streamer_id"]]) or text(cells[at["streamer_name"]])
+        street, detail = text(cells[at["street"]]), text(cells[at["address"]])
+        address = f"{street} {detail}" if street and detail else street or detail
+        courier, tracking = _courier(text(cells[at["courier"]]))
         return ParsedLine(
             row=number,
             order_id=order_id,
             line_key=line_key,
-            title=clean(cells[at["title"]])[:200],
-            spec=optional(cells[at["spec"]])[:200],
+            title=self.title(cells[at["title"]])[:200],
+            spec=text(cells[at["spec"]])[:200],
             quantity=count,
             unit_price=unit_price,
             line_total=line_total,
-            product_id=optional(cells[at["product_id"]])[:64],
-            merchant_code=optional(cells[at["merchant_code"]])[:64],
+            product_id=text(cells[at["product_id"]])[:64],
+            merchant_code=text(cells[at["merchant_code"]])[:64],
             refunded_amount=line_total if after == "refunded" else line_total * 0,
             platform_status=platform_status,
             status=status,
@@ -164,15 +183,15 @@ class DouyinImporter(Importer):
             ordered_at=ordered_at,
             paid_at=paid_at,
             shipping_fee=shipping,
-            buyer_note=optional(cells[at["buyer_note"]]),
-            recipient_name=optional(cells[at["recipient_name"]])[:100],
-            recipient_mobile=optional(cells[at["recipient_mobile"]])[:40],
-            province=optional(cells[at["province"]])[:50],
-            city=optional(cells[at["city"]])[:50],
-            district=optional(cells[at["district"]])[:50],
+            buyer_note=text(cells[at["buyer_note"]]),
+            recipient_name=text(cells[at["recipient_name"]])[:100],
+            recipient_mobile=text(cells[at["recipient_mobile"]])[:40],
+            province=text(cells[at["province"]])[:50],
+            city=text(cells[at["city"]])[:50],
+            district=text(cells[at["district"]])[:50],
             address=address[:300],
             streamer_account=streamer[:100],
-            traffic_source=optional(cells[at["traffic"]])[:50],
+            traffic_source=text(cells[at["traffic"]])[:50],
         )
 
 

@@ -94,7 +94,10 @@ def load(
         if rows == 0:
             raise FileRefused(imports.no_orders_message())
         result = ImportResult(platform=channel, rows=rows)
-        cursor.execute("ANALYZE import_stage")
+        # The columns the statements below join, group and filter on (all 32 cost twice as long).
+        cursor.execute(
+            "ANALYZE import_stage (order_id, line_key, merchant_code, product_id, status, paid_at)"
+        )
         _mark_bad_orders(cursor, context)
         _collect_errors(cursor, result)
         _match(cursor, context)
@@ -548,14 +551,18 @@ def stale_tables(estimated_rows: dict[str, float], rows: int) -> list[str]:
 
 
 def _split(cursor: Any, context: dict[str, Any], result: ImportResult) -> None:
-    """One seller order per (order, seller) with routable lines; emptied ones are cancelled."""
+    """One seller order per (order, seller) with routable lines; emptied ones are cancelled.
+
+    Only orders that existed and changed need it: a new order's seller orders were made with its
+    lines, and every other service that changes lines splits their orders itself.
+    """
     cursor.execute(
         f"""
         WITH created AS (
             INSERT INTO livestreams_sellerorder
                 (order_id, seller_id, status, created_at, updated_at)
             SELECT DISTINCT l.order_id, l.seller_id, 'pending', %(now)s, %(now)s
-            FROM livestreams_orderline l JOIN import_orders io ON io.pk = l.order_id
+            FROM livestreams_orderline l JOIN import_touched t ON t.order_pk = l.order_id
             WHERE {ROUTABLE}
             ORDER BY l.order_id, l.seller_id
             ON CONFLICT (order_id, seller_id) DO NOTHING
@@ -569,8 +576,8 @@ def _split(cursor: Any, context: dict[str, Any], result: ImportResult) -> None:
     cursor.execute(
         f"""
         UPDATE livestreams_orderline l SET seller_order_id = so.id
-        FROM livestreams_sellerorder so, import_orders io
-        WHERE io.pk = l.order_id AND so.order_id = l.order_id AND so.seller_id = l.seller_id
+        FROM livestreams_sellerorder so, import_touched t
+        WHERE t.order_pk = l.order_id AND so.order_id = l.order_id AND so.seller_id = l.seller_id
           AND {ROUTABLE} AND l.seller_order_id IS DISTINCT FROM so.id
         """,  # noqa: S608
         context,
@@ -579,7 +586,7 @@ def _split(cursor: Any, context: dict[str, Any], result: ImportResult) -> None:
         f"""
         WITH emptied AS (
             SELECT so.id, so.status FROM livestreams_sellerorder so
-            JOIN import_orders io ON io.pk = so.order_id
+            JOIN import_touched t ON t.order_pk = so.order_id
             WHERE so.status IN ('pending', 'forwarded', 'acknowledged')
               AND NOT EXISTS (SELECT 1 FROM livestreams_orderline l
                               WHERE l.order_id = so.order_id AND l.seller_id = so.seller_id
