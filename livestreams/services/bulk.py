@@ -243,10 +243,10 @@ def _match(cursor: Any, context: dict[str, Any]) -> None:
 # foreign-key check once per row and key: about 640,000 single-row lookups for a 100,000-line
 # file, two seconds at commit. Every reference they write is known to hold, and is held:
 # - to rows this transaction inserted (orders, seller orders), which no one else can see;
-# - to orders the upsert met, which ON CONFLICT locks even when it does not update them (a
-#   delete waits for the commit);
-# - to the SKUs, sellers, import, person and existing seller orders that _lock_references
-#   locks FOR KEY SHARE first, the lock each check would have taken.
+# - to the SKUs, sellers, import and person that _lock_references locks FOR KEY SHARE first,
+#   and the orders that existed and their seller orders that _upsert_orders locks so: the lock
+#   each check would have taken (a delete waits for the commit). A row gone before its lock
+#   keeps the checks, which then refuse the import.
 # So, where the database role may set session_replication_role (a superuser, or on PostgreSQL
 # 15+ `GRANT SET ON PARAMETER session_replication_role TO <role>`) and the setting
 # IMPORT_SKIP_FOREIGN_KEY_CHECKS allows it, those statements alone run as `replica`, which skips
@@ -267,7 +267,12 @@ SELECT count(*) FILTER (WHERE %(import_id)s::bigint IS NOT NULL);
 SELECT count(*) FROM (SELECT 1 FROM alliance_user WHERE id = %(actor_id)s FOR KEY SHARE) locked;
 SELECT count(*) FILTER (WHERE %(actor_id)s::bigint IS NOT NULL)
 """
-# Once the orders are upserted: the seller orders new lines may join (of orders that existed).
+# Once the import's orders are known: those that existed, and their seller orders.
+LOCK_EXISTING_ORDERS = """
+SELECT count(*) FROM (SELECT 1 FROM livestreams_order o
+    JOIN import_orders io ON io.pk = o.id AND NOT io.inserted
+    ORDER BY o.id FOR KEY SHARE OF o) locked
+"""
 LOCK_SELLER_ORDERS = """
 SELECT count(*) FROM (SELECT 1 FROM livestreams_sellerorder so
     JOIN import_orders io ON io.pk = so.order_id AND NOT io.inserted
@@ -317,6 +322,10 @@ ORDER_COLUMNS = (
 
 
 def _upsert_orders(cursor: Any, context: dict[str, Any], result: ImportResult) -> None:
+    """The file's orders: new ones inserted with ids drawn beforehand, existing ones updated
+    where a value differs (recorded in import_touched)."""
+    cursor.execute("SELECT pg_get_serial_sequence('livestreams_order', 'id')")
+    context["order_sequence"] = cursor.fetchone()[0]
     cursor.execute(
         f"""
         CREATE TEMP TABLE import_orders ON COMMIT DROP AS
@@ -328,51 +337,55 @@ def _upsert_orders(cursor: Any, context: dict[str, Any], result: ImportResult) -
                f.recipient_name, f.recipient_mobile, f.province AS recipient_province,
                f.city AS recipient_city, f.district AS recipient_district,
                f.address AS recipient_address, f.streamer_account, f.traffic_source,
-               t.status, NULL::bigint AS pk, false AS inserted
+               t.status, COALESCE(o.id, nextval(%(order_sequence)s::regclass)) AS pk,
+               o.id IS NULL AS inserted
         FROM (SELECT DISTINCT ON (order_id) * FROM import_stage ORDER BY order_id, row) f
         JOIN (SELECT order_id,
                      sum(line_total) FILTER (WHERE paid_at IS NOT NULL) AS paid_total,
                      {ORDER_STATUS.format("status")} AS status
-              FROM import_stage GROUP BY order_id) t USING (order_id);
+              FROM import_stage GROUP BY order_id) t USING (order_id)
+        LEFT JOIN livestreams_order o
+             ON o.channel = %(channel)s AND o.platform_order_id = f.order_id;
         CREATE UNIQUE INDEX ON import_orders (order_id);
-        """  # noqa: S608 (a fixed expression)
+        ANALYZE import_orders;
+        CREATE TEMP TABLE import_touched (order_pk bigint PRIMARY KEY) ON COMMIT DROP;
+        """,  # noqa: S608 (a fixed expression)
+        context,
     )
-    columns = ", ".join(ORDER_COLUMNS)
-    changed = " OR ".join(
-        f"livestreams_order.{name} IS DISTINCT FROM EXCLUDED.{name}" for name in ORDER_COLUMNS
-    )
-    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in ORDER_COLUMNS)
-    with _unchecked(cursor, context):
-        cursor.execute(
-            f"""
-            WITH upserted AS (
-                INSERT INTO livestreams_order (channel, platform_order_id, {columns}, status,
-                    attribution, last_import_id, created_at, updated_at)
-                SELECT %(channel)s, order_id, {columns}, status, 'none', %(import_id)s,
-                       %(now)s, %(now)s
-                FROM import_orders
-                ON CONFLICT (channel, platform_order_id) DO UPDATE
-                SET {updates}, last_import_id = EXCLUDED.last_import_id,
-                    updated_at = EXCLUDED.updated_at
-                WHERE {changed}
-                RETURNING id, platform_order_id, (xmax = 0) AS inserted
-            )
-            UPDATE import_orders io SET pk = u.id, inserted = u.inserted
-            FROM upserted u WHERE u.platform_order_id = io.order_id;
-            CREATE TEMP TABLE import_touched (order_pk bigint PRIMARY KEY) ON COMMIT DROP;
-            INSERT INTO import_touched
-            SELECT pk FROM import_orders WHERE pk IS NOT NULL AND NOT inserted;
-            UPDATE import_orders io SET pk = o.id FROM livestreams_order o
-            WHERE io.pk IS NULL AND o.channel = %(channel)s AND o.platform_order_id = io.order_id;
-            ANALYZE import_orders;
-            """,  # noqa: S608 (column names are constants)
-            context,
-        )
     cursor.execute("SELECT count(*) FILTER (WHERE inserted), count(*) FROM import_orders")
     result.orders_created, total = cursor.fetchone()
     context["orders_total"] = total
     if context["unchecked"]:
-        cursor.execute(LOCK_SELLER_ORDERS)
+        # The orders that existed, which new lines may join, and their seller orders.
+        cursor.execute(LOCK_EXISTING_ORDERS)
+        if cursor.fetchone()[0] != total - result.orders_created:
+            context["unchecked"] = False  # one was deleted since: the checks will say so
+        else:
+            cursor.execute(LOCK_SELLER_ORDERS)
+    columns = ", ".join(ORDER_COLUMNS)
+    changed = " OR ".join(f"o.{name} IS DISTINCT FROM io.{name}" for name in ORDER_COLUMNS)
+    updates = ", ".join(f"{name} = io.{name}" for name in ORDER_COLUMNS)
+    with _unchecked(cursor, context):
+        # No other writer makes orders of a platform's channel, and imports of one platform
+        # take turns (_serialize_imports): no conflict to resolve.
+        cursor.execute(
+            f"""
+            INSERT INTO livestreams_order (id, channel, platform_order_id, {columns}, status,
+                attribution, last_import_id, created_at, updated_at)
+            SELECT pk, %(channel)s, order_id, {columns}, status, 'none', %(import_id)s,
+                   %(now)s, %(now)s
+            FROM import_orders WHERE inserted;
+            WITH updated AS (
+                UPDATE livestreams_order o
+                SET {updates}, last_import_id = %(import_id)s, updated_at = %(now)s
+                FROM import_orders io
+                WHERE o.id = io.pk AND NOT io.inserted AND ({changed})
+                RETURNING o.id
+            )
+            INSERT INTO import_touched SELECT id FROM updated;
+            """,  # noqa: S608 (column names are constants)
+            context,
+        )
 
 
 LINE_INSERT = """
@@ -515,7 +528,15 @@ def _refresh_statuses_and_count(cursor: Any, context: dict[str, Any], result: Im
 
 
 # Tables whose planner statistics a large import makes stale within its own transaction.
-ANALYZED_TABLES = ("livestreams_order", "livestreams_orderline", "livestreams_sellerorder")
+# Only the columns the later statements join and filter on: all of them take three times as long
+# (a full ANALYZE by autovacuum follows, since a partial one does not reset its change count).
+ANALYZED_TABLES = {
+    "livestreams_order": ("id", "channel", "paid_at", "attribution", "status"),
+    "livestreams_orderline": (
+        "order_id", "seller_id", "seller_order_id", "sku_id", "status", "after_sales_status",
+    ),
+    "livestreams_sellerorder": ("order_id", "seller_id", "status"),
+}  # fmt: skip
 # An import of at least this many rows, and more than this share of a table's rows, analyzes it.
 ANALYZE_MIN_ROWS = 2000
 ANALYZE_SHARE = 0.1
@@ -539,7 +560,8 @@ def _refresh_statistics(cursor: Any, rows: int) -> None:
     )
     stale = stale_tables(dict(cursor.fetchall()), rows)
     if stale:
-        cursor.execute(f"ANALYZE {', '.join(stale)}")  # the names are constants
+        columns = [f"{name} ({', '.join(ANALYZED_TABLES[name])})" for name in stale]
+        cursor.execute(f"ANALYZE {', '.join(columns)}")  # the names are constants
 
 
 def stale_tables(estimated_rows: dict[str, float], rows: int) -> list[str]:

@@ -140,7 +140,9 @@ def test_a_large_import_refreshes_the_planners_statistics_and_a_small_one_does_n
         # Counted as large: its rows are more than a tenth of tables never analyzed.
         monkeypatch.setattr(bulk, "ANALYZE_MIN_ROWS", 1)
         assert analyzes(sample, "bulk") == [
-            "ANALYZE livestreams_order, livestreams_orderline, livestreams_sellerorder"
+            "ANALYZE livestreams_order (id, channel, paid_at, attribution, status), "
+            "livestreams_orderline (order_id, seller_id, seller_order_id, sku_id, status, "
+            "after_sales_status), livestreams_sellerorder (order_id, seller_id, status)"
         ]
         # Now the statistics count these rows: an import a thousandth of them is small.
         monkeypatch.setattr(bulk, "ANALYZE_SHARE", 1000)
