@@ -16,7 +16,7 @@ The rules:
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -500,16 +500,22 @@ def reopen(
 # --- From an import -----------------------------------------------------------------------------
 
 
-def after_import(*, order_ids: list[int], since: datetime) -> dict[str, int]:
+def after_import(
+    *, order_ids: list[int], since: datetime, statuses: Collection[str] | None = None
+) -> dict[str, int]:
     """What an import means for after-sales, inside the import's transaction.
 
     Lines that entered after-sales in this import get a ticket (one per seller order, only for
     lines without an open ticket); open tickets whose lines the platform now shows refunded are
     resolved with the platform's refund (recorded by the import, not added again). Importing
-    the same file again does nothing: nothing entered after-sales.
+    the same file again does nothing: nothing entered after-sales. `statuses`, when given, are
+    the after-sales statuses the import's lines carry: no line entered one they do not carry.
     """
-    opened = open_tickets_from_import(order_ids=order_ids, since=since)
-    resolved = resolve_refunded_by_platform(order_ids=order_ids, since=since)
+    opened = resolved = 0
+    if statuses is None or AfterSalesStatus.OPEN in statuses:
+        opened = open_tickets_from_import(order_ids=order_ids, since=since)
+    if statuses is None or AfterSalesStatus.REFUNDED in statuses:
+        resolved = resolve_refunded_by_platform(order_ids=order_ids, since=since)
     return {"tickets_opened": opened, "tickets_resolved": resolved}
 
 

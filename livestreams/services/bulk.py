@@ -116,6 +116,8 @@ def load(
         result.unmatched_lines = cursor.fetchone()[0]
         cursor.execute("SELECT pk FROM import_orders")
         result.order_ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT DISTINCT after_sales FROM import_stage")
+        result.after_sales_seen = {row[0] for row in cursor.fetchall()}
     return result
 
 

@@ -102,11 +102,14 @@ class ImportResult:
     dry_run: bool = False
     # The orders the file holds (not reported: used to publish forwarding and notices).
     order_ids: list[int] = field(default_factory=list, repr=False)
+    # The after-sales statuses its imported lines carry (not reported: a status no line carries
+    # needs no after-sales work).
+    after_sales_seen: set[str] = field(default_factory=set, repr=False)
 
     def counts(self) -> dict[str, Any]:
         data = dict(self.__dict__)
-        data.pop("errors")
-        data.pop("order_ids")
+        for internal in ("errors", "order_ids", "after_sales_seen"):
+            data.pop(internal)
         return data
 
     def as_json(self) -> dict[str, Any]:
@@ -267,7 +270,9 @@ def _after_import(result: ImportResult, started: Any) -> None:
     from livestreams.services import aftersales, forwarding, settlement
 
     # Lines entering after-sales open tickets; completed parcels are delivered (settlement).
-    aftersales.after_import(order_ids=result.order_ids, since=started)
+    aftersales.after_import(
+        order_ids=result.order_ids, since=started, statuses=result.after_sales_seen
+    )
     settlement.deliver_completed(order_ids=result.order_ids)
 
     pending: dict[int, list[int]] = defaultdict(list)
@@ -277,6 +282,8 @@ def _after_import(result: ImportResult, started: Any) -> None:
         pending[seller_id].append(pk)
     if pending:
         transaction.on_commit(lambda: forwarding.publish_by_seller(pending))
+    if not result.lines_updated:
+        return  # no line changed, so no seller order has changes to tell
     changed = list(
         SellerOrder.objects.filter(
             lines__changes__created_at__gte=started,
@@ -323,6 +330,11 @@ def _load_with_orm(
         order_id__in=order_ids, sku__isnull=True
     ).count()
     result.order_ids = order_ids
+    result.after_sales_seen = {
+        line.after_sales or AfterSalesStatus.NONE
+        for lines in parsed.orders.values()
+        for line in lines
+    }
     return result
 
 

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from livestreams.importers import FileRefused
 from livestreams.models import (
     LineStatus,
+    NotificationKind,
     Order,
     OrderImport,
     OrderLine,
@@ -21,8 +23,10 @@ from livestreams.models import (
     SellerOrder,
     SellerOrderStatus,
 )
+from livestreams.services import forwarding
 from livestreams.services.imports import import_files
 from livestreams.services.matching import map_unmatched
+from livestreams.services.seller_orders import transition_many
 from tests.livestreams.conftest import DATA, EXPECTED, open_files
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +89,39 @@ def test_a_line_refunded_later_cancels_its_seller_order_when_nothing_else_is_lef
     if not others.exists():
         assert seller_order.status == SellerOrderStatus.CANCELLED
         assert seller_order.events.last().reason == "all lines cancelled or refunded"
+
+
+def test_sellers_are_told_of_lines_that_changed_after_forwarding_and_only_then(
+    sample_catalogue, monkeypatch, django_capture_on_commit_callbacks
+):
+    told = []
+    monkeypatch.setattr(
+        forwarding, "publish_notices", lambda ids, kind, reference: told.append((kind, ids))
+    )
+    monkeypatch.setattr(forwarding, "publish_by_seller", lambda by_seller: 0)
+    run("douyin/douyin_orders_20220907.csv")
+    pending = list(SellerOrder.objects.values_list("pk", flat=True))
+    transition_many(
+        seller_order_ids=pending,
+        from_status=SellerOrderStatus.PENDING,
+        to_status=SellerOrderStatus.FORWARDED,
+        actor=None,
+    )
+    before = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        run("douyin/douyin_orders_20220913.csv")
+    changed = set(
+        SellerOrder.objects.filter(
+            lines__changes__created_at__gte=before,
+            status__in=(SellerOrderStatus.FORWARDED, SellerOrderStatus.ACKNOWLEDGED),
+        ).values_list("pk", flat=True)
+    )
+    assert changed, "the second export changes lines of forwarded seller orders"
+    assert [(kind, set(ids)) for kind, ids in told] == [(NotificationKind.CHANGED, changed)]
+    told.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        again = run("douyin/douyin_orders_20220913.csv")
+    assert again.lines_updated == 0 and told == []
 
 
 def test_the_gbk_file_without_bom_imports_with_correct_chinese(sample_catalogue):

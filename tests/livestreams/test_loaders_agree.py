@@ -73,7 +73,8 @@ def run_sequence(sequence: list[list[str]], loader: str) -> tuple[list[dict], di
         for paths in sequence:
             files = open_files(paths)
             try:
-                results.append(import_files(files, loader=loader).as_json())
+                result = import_files(files, loader=loader)
+                results.append({**result.as_json(), "seen": sorted(result.after_sales_seen)})
             finally:
                 for _name, handle in files:
                     handle.close()
