@@ -341,7 +341,10 @@ def _upsert_orders(cursor: Any, context: dict[str, Any], result: ImportResult) -
                f.address AS recipient_address, f.streamer_account, f.traffic_source,
                t.status, COALESCE(o.id, nextval(%(order_sequence)s::regclass)) AS pk,
                o.id IS NULL AS inserted
-        FROM (SELECT DISTINCT ON (order_id) * FROM import_stage ORDER BY order_id, row) f
+        FROM (SELECT DISTINCT ON (order_id) order_id, paid_at, order_paid, shipping, ordered_at,
+                     order_platform_status, buyer_note, recipient_name, recipient_mobile,
+                     province, city, district, address, streamer_account, traffic_source
+              FROM import_stage ORDER BY order_id, row) f
         JOIN (SELECT order_id,
                      sum(line_total) FILTER (WHERE paid_at IS NOT NULL) AS paid_total,
                      {ORDER_STATUS.format("status")} AS status
