@@ -403,9 +403,12 @@ SELECT io.pk, %(channel)s, s.line_key, s.sku_id, s.seller_id, so.id, s.product_i
        s.platform_status, s.status, s.platform_after_sales, s.after_sales, s.shipped_at,
        s.courier, s.tracking, %(now)s, %(now)s
 FROM import_stage s
-JOIN import_orders io ON io.order_id = s.order_id
+JOIN import_orders io ON io.order_id = s.order_id AND {orders}
 LEFT JOIN livestreams_sellerorder so ON so.order_id = io.pk AND so.seller_id = s.seller_id
      AND {routable_stage}
+"""
+# For the lines of orders that existed: a line may exist too.
+LINE_CONFLICT = """
 ON CONFLICT (channel, line_key) DO UPDATE SET
     status = CASE WHEN {back} THEN livestreams_orderline.status ELSE EXCLUDED.status END,
     platform_status = CASE WHEN {back} THEN livestreams_orderline.platform_status
@@ -442,32 +445,73 @@ def _create_seller_orders_for_new_lines(
 ) -> None:
     """Seller orders for lines that do not exist yet, so new lines are inserted linked.
 
-    (Existing lines keep their link here; _split corrects any that change.)
+    A new order's lines are all new, and it has no seller orders yet; an order that existed
+    may have both. (Existing lines keep their link here; _split corrects any that change.)
     """
+    created = 0
     with _unchecked(cursor, context):
-        cursor.execute(
-            f"""
-            WITH created AS (
-                INSERT INTO livestreams_sellerorder
-                    (order_id, seller_id, status, created_at, updated_at)
-                SELECT DISTINCT io.pk, s.seller_id, 'pending', %(now)s, %(now)s
-                FROM import_stage s JOIN import_orders io ON io.order_id = s.order_id
-                WHERE {ROUTABLE_STAGE}
-                  AND NOT EXISTS (SELECT 1 FROM livestreams_orderline l
-                                  WHERE l.channel = %(channel)s AND l.line_key = s.line_key)
-                ORDER BY io.pk, s.seller_id
-                ON CONFLICT (order_id, seller_id) DO NOTHING
-                RETURNING id
+        if result.orders_created:
+            cursor.execute(
+                f"""
+                WITH created AS (
+                    INSERT INTO livestreams_sellerorder
+                        (order_id, seller_id, status, created_at, updated_at)
+                    SELECT DISTINCT io.pk, s.seller_id, 'pending', %(now)s, %(now)s
+                    FROM import_stage s
+                    JOIN import_orders io ON io.order_id = s.order_id AND io.inserted
+                    WHERE {ROUTABLE_STAGE}
+                    ORDER BY io.pk, s.seller_id
+                    RETURNING 1
+                )
+                SELECT count(*) FROM created
+                """,  # noqa: S608
+                context,
             )
-            SELECT count(*) FROM created
-            """,  # noqa: S608
-            context,
-        )
-        result.seller_orders_created = cursor.fetchone()[0]
+            created += cursor.fetchone()[0]
+        if result.orders_created < context["orders_total"]:
+            cursor.execute(
+                f"""
+                WITH created AS (
+                    INSERT INTO livestreams_sellerorder
+                        (order_id, seller_id, status, created_at, updated_at)
+                    SELECT DISTINCT io.pk, s.seller_id, 'pending', %(now)s, %(now)s
+                    FROM import_stage s
+                    JOIN import_orders io ON io.order_id = s.order_id AND NOT io.inserted
+                    WHERE {ROUTABLE_STAGE}
+                      AND NOT EXISTS (SELECT 1 FROM livestreams_orderline l
+                                      WHERE l.channel = %(channel)s AND l.line_key = s.line_key)
+                    ORDER BY io.pk, s.seller_id
+                    ON CONFLICT (order_id, seller_id) DO NOTHING
+                    RETURNING 1
+                )
+                SELECT count(*) FROM created
+                """,  # noqa: S608
+                context,
+            )
+            created += cursor.fetchone()[0]
+    result.seller_orders_created = created
 
 
 def _upsert_lines(cursor: Any, context: dict[str, Any], result: ImportResult) -> None:
-    """Records the changes an existing line is about to take, then upserts every line."""
+    """Inserts the lines of new orders; records the changes the lines of orders that existed
+    are about to take, then upserts those."""
+    lines = LINE_INSERT.format(orders="io.inserted", routable_stage=ROUTABLE_STAGE)
+    if result.orders_created:
+        with _unchecked(cursor, context):
+            cursor.execute(
+                f"WITH inserted AS ({lines} RETURNING 1) SELECT count(*) FROM inserted",  # noqa: S608
+                context,
+            )
+            result.lines_created = cursor.fetchone()[0]
+    if result.orders_created < context["orders_total"]:
+        _upsert_existing_orders_lines(cursor, context, result)
+    cursor.execute("SELECT count(*) FROM import_stage")
+    result.lines_unchanged = cursor.fetchone()[0] - result.lines_created - result.lines_updated
+
+
+def _upsert_existing_orders_lines(
+    cursor: Any, context: dict[str, Any], result: ImportResult
+) -> None:
     back = RANK.format("EXCLUDED.status") + " < " + RANK.format("livestreams_orderline.status")
     forward = RANK.format("s.status") + " > " + RANK.format("l.status")
     cursor.execute(
@@ -477,6 +521,7 @@ def _upsert_lines(cursor: Any, context: dict[str, Any], result: ImportResult) ->
         SELECT l.id, change.field, change.from_value, change.to_value, %(import_id)s,
                %(actor_id)s, %(now)s
         FROM import_stage s
+        JOIN import_orders io ON io.order_id = s.order_id AND NOT io.inserted
         JOIN livestreams_orderline l ON l.channel = %(channel)s AND l.line_key = s.line_key
         CROSS JOIN LATERAL (VALUES
             ('status', l.status, s.status, {forward}),
@@ -490,24 +535,22 @@ def _upsert_lines(cursor: Any, context: dict[str, Any], result: ImportResult) ->
         """,  # noqa: S608 (fixed expressions)
         context,
     )
+    lines = LINE_INSERT.format(orders="NOT io.inserted", routable_stage=ROUTABLE_STAGE)
     with _unchecked(cursor, context):
         cursor.execute(
             f"""
-            WITH upserted AS ({LINE_INSERT.format(back=back, routable_stage=ROUTABLE_STAGE)}),
+            WITH upserted AS ({lines} {LINE_CONFLICT.format(back=back)}),
             touched AS (
                 INSERT INTO import_touched
-                SELECT DISTINCT u.order_id FROM upserted u
-                JOIN import_orders io ON io.pk = u.order_id AND NOT io.inserted
-                ON CONFLICT DO NOTHING
+                SELECT DISTINCT order_id FROM upserted ON CONFLICT DO NOTHING
             )
             SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
             FROM upserted
             """,  # noqa: S608
             context,
         )
-        result.lines_created, result.lines_updated = cursor.fetchone()
-    cursor.execute("SELECT count(*) FROM import_stage")
-    result.lines_unchanged = cursor.fetchone()[0] - result.lines_created - result.lines_updated
+        created, result.lines_updated = cursor.fetchone()
+        result.lines_created += created
 
 
 def _refresh_statuses_and_count(cursor: Any, context: dict[str, Any], result: ImportResult) -> None:
