@@ -4,9 +4,12 @@ The same rules as the plain loader in imports.py (tests run both on the same fil
 the databases): parsed rows stream into a temporary table with COPY, so memory stays flat as the
 file grows; bad rows, repeated sub-order ids and sub-order ids owned by another order mark their
 order bad and the whole order is skipped; SKUs are matched by merchant code, then by channel
-listing; orders and lines are upserted with INSERT … ON CONFLICT … WHERE changed; a line never
-moves back in status; changes are recorded; paid lines are split into seller orders and orders
-attributed to live sessions — all as a handful of statements whatever the number of rows.
+listing; new orders are inserted with their seller orders and lines (without row-by-row
+foreign-key checks where allowed, see below); orders that existed are updated where a value
+differs and their lines upserted with INSERT … ON CONFLICT … WHERE changed; a line never moves
+back in status; changes are recorded; the orders whose lines changed are split again into
+seller orders; orders are attributed to live sessions — all as a handful of statements
+whatever the number of rows.
 """
 
 from collections.abc import Callable, Iterator
@@ -101,7 +104,6 @@ def load(
         _mark_bad_orders(cursor, context)
         _collect_errors(cursor, result)
         _match(cursor, context)
-        context["unchecked"] = _lock_references(cursor, context)
         _upsert_orders(cursor, context, result)
         _create_seller_orders_for_new_lines(cursor, context, result)
         _upsert_lines(cursor, context, result)
@@ -241,20 +243,20 @@ def _match(cursor: Any, context: dict[str, Any]) -> None:
 
 # --- Foreign-key checks ---------------------------------------------------------------------
 #
-# The three large writes (orders, seller orders for new lines, lines) would fire PostgreSQL's
-# foreign-key check once per row and key: about 640,000 single-row lookups for a 100,000-line
-# file, two seconds at commit. Every reference they write is known to hold, and is held:
-# - to rows this transaction inserted (orders, seller orders), which no one else can see;
-# - to the SKUs, sellers, import and person that _lock_references locks FOR KEY SHARE first,
-#   and the orders that existed and their seller orders that _upsert_orders locks so: the lock
-#   each check would have taken (a delete waits for the commit). A row gone before its lock
-#   keeps the checks, which then refuse the import.
+# The large writes of new orders (orders, their seller orders, their lines) would fire
+# PostgreSQL's foreign-key check once per row and key: about 640,000 single-row lookups for a
+# 100,000-line file, two seconds at commit. Every reference they write is known to hold, and
+# is held: to rows this transaction inserted (the orders, the seller orders), which no one
+# else can see, or to the SKUs, sellers, import and person that _lock_references locks
+# FOR KEY SHARE first — the lock each check would have taken (a delete waits for the commit).
+# A row gone before its lock keeps the checks, which then refuse the import.
 # So, where the database role may set session_replication_role (a superuser, or on PostgreSQL
 # 15+ `GRANT SET ON PARAMETER session_replication_role TO <role>`) and the setting
 # IMPORT_SKIP_FOREIGN_KEY_CHECKS allows it, those statements alone run as `replica`, which skips
-# row triggers as pg_restore --disable-triggers does; every other statement keeps its checks.
-# The three tables have no triggers but their foreign keys' (a test checks): a deferrable
-# unique constraint or a trigger added to them would be skipped too.
+# row triggers as pg_restore --disable-triggers does. Every other statement keeps its checks,
+# among them the writes to orders that existed. The three tables have no triggers but their
+# foreign keys' (a test checks): a deferrable unique constraint or a trigger added to them
+# would be skipped too.
 
 LOCKS = """
 SELECT count(*) FROM (SELECT 1 FROM products_sku
@@ -268,17 +270,6 @@ SELECT count(*) FROM (SELECT 1 FROM livestreams_orderimport WHERE id = %(import_
 SELECT count(*) FILTER (WHERE %(import_id)s::bigint IS NOT NULL);
 SELECT count(*) FROM (SELECT 1 FROM alliance_user WHERE id = %(actor_id)s FOR KEY SHARE) locked;
 SELECT count(*) FILTER (WHERE %(actor_id)s::bigint IS NOT NULL)
-"""
-# Once the import's orders are known: those that existed, and their seller orders.
-LOCK_EXISTING_ORDERS = """
-SELECT count(*) FROM (SELECT 1 FROM livestreams_order o
-    JOIN import_orders io ON io.pk = o.id AND NOT io.inserted
-    ORDER BY o.id FOR KEY SHARE OF o) locked
-"""
-LOCK_SELLER_ORDERS = """
-SELECT count(*) FROM (SELECT 1 FROM livestreams_sellerorder so
-    JOIN import_orders io ON io.pk = so.order_id AND NOT io.inserted
-    ORDER BY so.id FOR KEY SHARE OF so) locked
 """
 
 
@@ -360,13 +351,7 @@ def _upsert_orders(cursor: Any, context: dict[str, Any], result: ImportResult) -
     cursor.execute("SELECT count(*) FILTER (WHERE inserted), count(*) FROM import_orders")
     result.orders_created, total = cursor.fetchone()
     context["orders_total"] = total
-    if context["unchecked"]:
-        # The orders that existed, which new lines may join, and their seller orders.
-        cursor.execute(LOCK_EXISTING_ORDERS)
-        if cursor.fetchone()[0] != total - result.orders_created:
-            context["unchecked"] = False  # one was deleted since: the checks will say so
-        else:
-            cursor.execute(LOCK_SELLER_ORDERS)
+    context["unchecked"] = bool(result.orders_created) and _lock_references(cursor, context)
     columns = ", ".join(ORDER_COLUMNS)
     changed = " OR ".join(f"o.{name} IS DISTINCT FROM io.{name}" for name in ORDER_COLUMNS)
     updates = ", ".join(f"{name} = io.{name}" for name in ORDER_COLUMNS)
@@ -379,18 +364,23 @@ def _upsert_orders(cursor: Any, context: dict[str, Any], result: ImportResult) -
                 attribution, last_import_id, created_at, updated_at)
             SELECT pk, %(channel)s, order_id, {columns}, status, 'none', %(import_id)s,
                    %(now)s, %(now)s
-            FROM import_orders WHERE inserted;
-            WITH updated AS (
-                UPDATE livestreams_order o
-                SET {updates}, last_import_id = %(import_id)s, updated_at = %(now)s
-                FROM import_orders io
-                WHERE o.id = io.pk AND NOT io.inserted AND ({changed})
-                RETURNING o.id
-            )
-            INSERT INTO import_touched SELECT id FROM updated;
+            FROM import_orders WHERE inserted
             """,  # noqa: S608 (column names are constants)
             context,
         )
+    cursor.execute(
+        f"""
+        WITH updated AS (
+            UPDATE livestreams_order o
+            SET {updates}, last_import_id = %(import_id)s, updated_at = %(now)s
+            FROM import_orders io
+            WHERE o.id = io.pk AND NOT io.inserted AND ({changed})
+            RETURNING o.id
+        )
+        INSERT INTO import_touched SELECT id FROM updated
+        """,  # noqa: S608 (column names are constants)
+        context,
+    )
 
 
 LINE_INSERT = """
@@ -449,8 +439,8 @@ def _create_seller_orders_for_new_lines(
     may have both. (Existing lines keep their link here; _split corrects any that change.)
     """
     created = 0
-    with _unchecked(cursor, context):
-        if result.orders_created:
+    if result.orders_created:
+        with _unchecked(cursor, context):
             cursor.execute(
                 f"""
                 WITH created AS (
@@ -468,27 +458,27 @@ def _create_seller_orders_for_new_lines(
                 context,
             )
             created += cursor.fetchone()[0]
-        if result.orders_created < context["orders_total"]:
-            cursor.execute(
-                f"""
-                WITH created AS (
-                    INSERT INTO livestreams_sellerorder
-                        (order_id, seller_id, status, created_at, updated_at)
-                    SELECT DISTINCT io.pk, s.seller_id, 'pending', %(now)s, %(now)s
-                    FROM import_stage s
-                    JOIN import_orders io ON io.order_id = s.order_id AND NOT io.inserted
-                    WHERE {ROUTABLE_STAGE}
-                      AND NOT EXISTS (SELECT 1 FROM livestreams_orderline l
-                                      WHERE l.channel = %(channel)s AND l.line_key = s.line_key)
-                    ORDER BY io.pk, s.seller_id
-                    ON CONFLICT (order_id, seller_id) DO NOTHING
-                    RETURNING 1
-                )
-                SELECT count(*) FROM created
-                """,  # noqa: S608
-                context,
+    if result.orders_created < context["orders_total"]:
+        cursor.execute(
+            f"""
+            WITH created AS (
+                INSERT INTO livestreams_sellerorder
+                    (order_id, seller_id, status, created_at, updated_at)
+                SELECT DISTINCT io.pk, s.seller_id, 'pending', %(now)s, %(now)s
+                FROM import_stage s
+                JOIN import_orders io ON io.order_id = s.order_id AND NOT io.inserted
+                WHERE {ROUTABLE_STAGE}
+                  AND NOT EXISTS (SELECT 1 FROM livestreams_orderline l
+                                  WHERE l.channel = %(channel)s AND l.line_key = s.line_key)
+                ORDER BY io.pk, s.seller_id
+                ON CONFLICT (order_id, seller_id) DO NOTHING
+                RETURNING 1
             )
-            created += cursor.fetchone()[0]
+            SELECT count(*) FROM created
+            """,  # noqa: S608
+            context,
+        )
+        created += cursor.fetchone()[0]
     result.seller_orders_created = created
 
 
@@ -536,21 +526,20 @@ def _upsert_existing_orders_lines(
         context,
     )
     lines = LINE_INSERT.format(orders="NOT io.inserted", routable_stage=ROUTABLE_STAGE)
-    with _unchecked(cursor, context):
-        cursor.execute(
-            f"""
-            WITH upserted AS ({lines} {LINE_CONFLICT.format(back=back)}),
-            touched AS (
-                INSERT INTO import_touched
-                SELECT DISTINCT order_id FROM upserted ON CONFLICT DO NOTHING
-            )
-            SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
-            FROM upserted
-            """,  # noqa: S608
-            context,
+    cursor.execute(
+        f"""
+        WITH upserted AS ({lines} {LINE_CONFLICT.format(back=back)}),
+        touched AS (
+            INSERT INTO import_touched
+            SELECT DISTINCT order_id FROM upserted ON CONFLICT DO NOTHING
         )
-        created, result.lines_updated = cursor.fetchone()
-        result.lines_created += created
+        SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
+        FROM upserted
+        """,  # noqa: S608
+        context,
+    )
+    created, result.lines_updated = cursor.fetchone()
+    result.lines_created += created
 
 
 def _refresh_statuses_and_count(cursor: Any, context: dict[str, Any], result: ImportResult) -> None:
