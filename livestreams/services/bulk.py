@@ -513,6 +513,8 @@ def _upsert_existing_orders_lines(
         FROM import_stage s
         JOIN import_orders io ON io.order_id = s.order_id AND NOT io.inserted
         JOIN livestreams_orderline l ON l.channel = %(channel)s AND l.line_key = s.line_key
+             AND ({forward} OR l.after_sales_status <> s.after_sales
+                  OR l.refunded_amount <> s.refunded)
         CROSS JOIN LATERAL (VALUES
             ('status', l.status, s.status, {forward}),
             ('after_sales_status', l.after_sales_status, s.after_sales,
