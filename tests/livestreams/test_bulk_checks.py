@@ -149,3 +149,22 @@ def test_a_referenced_row_that_is_gone_keeps_the_checks(sample_catalogue):
         cursor.execute(stage + "(3, 'B', 'B1', %s, %s)", [sku.pk + 10_000, None])
         assert bulk._lock_references(cursor, context) is False
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_the_types_the_staging_copy_declares_are_the_staging_tables():
+    if connection.vendor != "postgresql":
+        with pytest.raises(ValueError, match="PostgreSQL"):
+            import_sample("bulk")
+        return
+    names = {"integer": "int4", "bigint": "int8", "numeric": "numeric", "text": "text"}
+    names["timestamp with time zone"] = "timestamptz"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(bulk.CREATE)
+        cursor.execute(
+            """SELECT attname, format_type(atttypid, NULL) FROM pg_attribute
+               WHERE attrelid = 'pg_temp.import_stage'::regclass AND attnum > 0"""
+        )
+        declared = {name: names[kind] for name, kind in cursor.fetchall()}
+        transaction.set_rollback(True)
+    assert [declared[name] for name in bulk.STAGE_COLUMNS] == bulk.STAGE_TYPES
