@@ -272,6 +272,7 @@ def run(options: argparse.Namespace, receiver, redis_server, wait_for) -> dict:
         pk = pending_one(member, 1_000_000 + n)  # committed (autocommit) here
         committed[pk] = time.time()
         publish_each([(pk, member.pk)])
+    offered_for = time.perf_counter() - began
     first, last = min(committed), max(committed)
     sent = Notification.objects.filter(
         seller_order_id__gte=first, seller_order_id__lte=last, channel="wecom", status="sent"
@@ -291,6 +292,8 @@ def run(options: argparse.Namespace, receiver, redis_server, wait_for) -> dict:
         "webhook_messages": messages,
         "seller_orders_forwarded_twice": duplicates,
         "offered_per_second": options.offered,
+        # What the load generator reached (below the offer if it could not keep up).
+        "achieved_offered_per_second": round(total / offered_for, 1),
         "latency_samples": len(latencies),
         "latency_p50_seconds": round(statistics.median(latencies), 3),
         "latency_p99_seconds": round(latencies[int(len(latencies) * 0.99) - 1], 3),
