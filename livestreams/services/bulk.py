@@ -438,6 +438,21 @@ RETURNING order_id, (xmax = 0) AS inserted
 """
 
 
+# Seller orders for the new lines of the orders picked by {orders}.
+SELLER_ORDER_INSERT = f"""
+WITH created AS (
+    INSERT INTO livestreams_sellerorder (order_id, seller_id, status, created_at, updated_at)
+    SELECT DISTINCT io.pk, s.seller_id, 'pending', %(now)s, %(now)s
+    FROM import_stage s JOIN import_orders io ON io.order_id = s.order_id AND {{orders}}
+    WHERE {ROUTABLE_STAGE} {{new_lines}}
+    ORDER BY io.pk, s.seller_id
+    {{conflict}}
+    RETURNING 1
+)
+SELECT count(*) FROM created
+"""  # noqa: S608 (fixed expressions)
+
+
 def _create_seller_orders_for_new_lines(
     cursor: Any, context: dict[str, Any], result: ImportResult
 ) -> None:
@@ -450,40 +465,19 @@ def _create_seller_orders_for_new_lines(
     if result.orders_created:
         with _unchecked(cursor, context):
             cursor.execute(
-                f"""
-                WITH created AS (
-                    INSERT INTO livestreams_sellerorder
-                        (order_id, seller_id, status, created_at, updated_at)
-                    SELECT DISTINCT io.pk, s.seller_id, 'pending', %(now)s, %(now)s
-                    FROM import_stage s
-                    JOIN import_orders io ON io.order_id = s.order_id AND io.inserted
-                    WHERE {ROUTABLE_STAGE}
-                    ORDER BY io.pk, s.seller_id
-                    RETURNING 1
-                )
-                SELECT count(*) FROM created
-                """,  # noqa: S608
+                SELLER_ORDER_INSERT.format(orders="io.inserted", new_lines="", conflict=""),
                 context,
             )
             created += cursor.fetchone()[0]
     if result.orders_created < context["orders_total"]:
+        new_lines = """AND NOT EXISTS (SELECT 1 FROM livestreams_orderline l
+                       WHERE l.channel = %(channel)s AND l.line_key = s.line_key)"""
         cursor.execute(
-            f"""
-            WITH created AS (
-                INSERT INTO livestreams_sellerorder
-                    (order_id, seller_id, status, created_at, updated_at)
-                SELECT DISTINCT io.pk, s.seller_id, 'pending', %(now)s, %(now)s
-                FROM import_stage s
-                JOIN import_orders io ON io.order_id = s.order_id AND NOT io.inserted
-                WHERE {ROUTABLE_STAGE}
-                  AND NOT EXISTS (SELECT 1 FROM livestreams_orderline l
-                                  WHERE l.channel = %(channel)s AND l.line_key = s.line_key)
-                ORDER BY io.pk, s.seller_id
-                ON CONFLICT (order_id, seller_id) DO NOTHING
-                RETURNING 1
-            )
-            SELECT count(*) FROM created
-            """,  # noqa: S608
+            SELLER_ORDER_INSERT.format(
+                orders="NOT io.inserted",
+                new_lines=new_lines,
+                conflict="ON CONFLICT (order_id, seller_id) DO NOTHING",
+            ),
             context,
         )
         created += cursor.fetchone()[0]
