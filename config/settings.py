@@ -271,9 +271,9 @@ BANK_TRANSFER_ACCOUNT = env.str("BANK_TRANSFER_ACCOUNT", default="")
 
 # Order export uploads on the staff import page.
 IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=200)
-# On PostgreSQL, a large import's writes skip the row-by-row foreign-key checks where the
-# database role may set session_replication_role; the import locks what they refer to instead
-# (livestreams/services/bulk.py explains). False keeps the checks whatever the role.
+# On PostgreSQL, an import's writes of new orders skip the row-by-row foreign-key checks where
+# the database role may set session_replication_role; the import locks what they refer to
+# instead (livestreams/services/bulk.py explains). False keeps the checks whatever the role.
 IMPORT_SKIP_FOREIGN_KEY_CHECKS = env.bool("IMPORT_SKIP_FOREIGN_KEY_CHECKS", default=True)
 
 # Orders paid up to this long after a live session ends are still its orders.
