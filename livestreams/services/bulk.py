@@ -264,7 +264,9 @@ def _match(cursor: Any, context: dict[str, Any]) -> None:
 # row triggers as pg_restore --disable-triggers does. Every other statement keeps its checks,
 # among them the writes to orders that existed. The three tables have no triggers but their
 # foreign keys' (a test checks): a deferrable unique constraint or a trigger added to them
-# would be skipped too.
+# would be skipped too. (The right itself lets a role switch off every trigger in its
+# sessions, the audit ones on export logs and paid statements included: the README says so
+# where it lists the setting.)
 
 LOCKS = """
 SELECT count(*) FROM (SELECT 1 FROM products_sku
