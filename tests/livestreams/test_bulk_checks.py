@@ -1,5 +1,6 @@
-"""The set-based loader's large writes skip PostgreSQL's row-by-row foreign-key checks only where
-every reference they write is locked, and leave the same rows as with the checks."""
+"""The set-based loader's writes of new orders skip PostgreSQL's row-by-row foreign-key checks
+only where every reference they write is to a row the import made or locked, and leave the same
+rows as with the checks."""
 
 import os
 
