@@ -268,19 +268,21 @@ def _match(cursor: Any, context: dict[str, Any]) -> None:
 # sessions, the audit ones on export logs and paid statements included: the README says so
 # where it lists the setting.)
 
-LOCKS = """
-SELECT count(*) FROM (SELECT 1 FROM products_sku
-    WHERE id IN (SELECT sku_id FROM import_stage) ORDER BY id FOR KEY SHARE) locked;
-SELECT count(DISTINCT sku_id) FROM import_stage;
-SELECT count(*) FROM (SELECT 1 FROM alliance_member
-    WHERE id IN (SELECT seller_id FROM import_stage) ORDER BY id FOR KEY SHARE) locked;
-SELECT count(DISTINCT seller_id) FROM import_stage;
-SELECT count(*) FROM (SELECT 1 FROM livestreams_orderimport WHERE id = %(import_id)s
-    FOR KEY SHARE) locked;
-SELECT count(*) FILTER (WHERE %(import_id)s::bigint IS NOT NULL);
-SELECT count(*) FROM (SELECT 1 FROM alliance_user WHERE id = %(actor_id)s FOR KEY SHARE) locked;
-SELECT count(*) FILTER (WHERE %(actor_id)s::bigint IS NOT NULL)
-"""
+# Each locks the rows of one referenced table and says whether all of them are still there.
+LOCKS = (
+    """SELECT (SELECT count(*) FROM (SELECT 1 FROM products_sku
+                WHERE id IN (SELECT sku_id FROM import_stage) ORDER BY id FOR KEY SHARE) locked)
+              = (SELECT count(DISTINCT sku_id) FROM import_stage)""",
+    """SELECT (SELECT count(*) FROM (SELECT 1 FROM alliance_member
+                WHERE id IN (SELECT seller_id FROM import_stage) ORDER BY id FOR KEY SHARE) locked)
+              = (SELECT count(DISTINCT seller_id) FROM import_stage)""",
+    """SELECT (SELECT count(*) FROM (SELECT 1 FROM livestreams_orderimport
+                WHERE id = %(import_id)s FOR KEY SHARE) locked)
+              = (%(import_id)s::bigint IS NOT NULL)::int""",
+    """SELECT (SELECT count(*) FROM (SELECT 1 FROM alliance_user
+                WHERE id = %(actor_id)s FOR KEY SHARE) locked)
+              = (%(actor_id)s::bigint IS NOT NULL)::int""",
+)
 
 
 def _lock_references(cursor: Any, context: dict[str, Any]) -> bool:
@@ -288,12 +290,12 @@ def _lock_references(cursor: Any, context: dict[str, Any]) -> bool:
     their row-by-row foreign-key checks (see above)."""
     if not settings.IMPORT_SKIP_FOREIGN_KEY_CHECKS or not _may_set_replication_role(cursor):
         return False
-    counts = []
-    for statement in LOCKS.split(";\n"):
+    for statement in LOCKS:
         cursor.execute(statement, context)
-        counts.append(cursor.fetchone()[0])
-    # A referenced row deleted since it was matched: keep the checks, which will say so.
-    return all(locked == wanted for locked, wanted in zip(counts[0::2], counts[1::2], strict=True))
+        if not cursor.fetchone()[0]:
+            # A referenced row deleted since it was matched: keep the checks, which will say so.
+            return False
+    return True
 
 
 def _may_set_replication_role(cursor: Any) -> bool:
@@ -360,7 +362,7 @@ def _upsert_orders(cursor: Any, context: dict[str, Any], result: ImportResult) -
     )
     cursor.execute("SELECT count(*) FILTER (WHERE inserted), count(*) FROM import_orders")
     result.orders_created, total = cursor.fetchone()
-    context["orders_total"] = total
+    context["orders_existed"] = total - result.orders_created
     context["unchecked"] = bool(result.orders_created) and _lock_references(cursor, context)
     columns = ", ".join(ORDER_COLUMNS)
     changed = " OR ".join(f"o.{name} IS DISTINCT FROM io.{name}" for name in ORDER_COLUMNS)
@@ -471,7 +473,7 @@ def _create_seller_orders_for_new_lines(
                 context,
             )
             created += cursor.fetchone()[0]
-    if result.orders_created < context["orders_total"]:
+    if context["orders_existed"]:
         new_lines = """AND NOT EXISTS (SELECT 1 FROM livestreams_orderline l
                        WHERE l.channel = %(channel)s AND l.line_key = s.line_key)"""
         cursor.execute(
@@ -497,7 +499,7 @@ def _upsert_lines(cursor: Any, context: dict[str, Any], result: ImportResult) ->
                 context,
             )
             result.lines_created = cursor.fetchone()[0]
-    if result.orders_created < context["orders_total"]:
+    if context["orders_existed"]:
         _upsert_existing_orders_lines(cursor, context, result)
     cursor.execute("SELECT count(*) FROM import_stage")
     result.lines_unchanged = cursor.fetchone()[0] - result.lines_created - result.lines_updated
@@ -565,9 +567,7 @@ def _refresh_statuses_and_count(cursor: Any, context: dict[str, Any], result: Im
     )
     cursor.execute("SELECT count(*) FROM import_touched")
     result.orders_updated = cursor.fetchone()[0]
-    result.orders_unchanged = (
-        context["orders_total"] - result.orders_created - result.orders_updated
-    )
+    result.orders_unchanged = context["orders_existed"] - result.orders_updated
 
 
 # Tables whose planner statistics a large import makes stale within its own transaction.
