@@ -13,7 +13,7 @@ whatever the number of rows.
 """
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +25,7 @@ from livestreams.importers import FileRefused, Importer, ParsedLine, RowError, T
 from livestreams.models import OrderImport
 from livestreams.services import imports
 from livestreams.services.imports import ImportResult
+from livestreams.services.matching import SkuMatcher
 
 STAGE_COLUMNS = (
     "row", "order_id", "line_key", "title", "spec", "quantity", "unit_price", "line_total",
@@ -32,17 +33,19 @@ STAGE_COLUMNS = (
     "platform_after_sales", "after_sales", "shipped_at", "courier", "tracking",
     "order_platform_status", "ordered_at", "paid_at", "order_paid", "shipping", "buyer_note",
     "recipient_name", "recipient_mobile", "province", "city", "district", "address",
-    "streamer_account", "traffic_source",
+    "streamer_account", "traffic_source", "sku_id", "seller_id",
 )  # fmt: skip
 
 STAGE_TYPES = [
     "int4", "text", "text", "text", "text", "int4", "numeric", "numeric", "text", "text",
     "numeric", "text", "text", "text", "text", "timestamptz", "text", "text", "text",
     "timestamptz", "timestamptz", "numeric", "numeric", "text", "text", "text", "text", "text",
-    "text", "text", "text", "text",
+    "text", "text", "text", "text", "int8", "int8",
 ]  # fmt: skip
 
 CREATE = """
+SET LOCAL work_mem = '64MB';
+SET LOCAL jit = off;
 -- A caller's transaction may hold an earlier import's tables (ON COMMIT DROP waits for the
 -- outermost commit): start afresh.
 DROP TABLE IF EXISTS pg_temp.import_stage, pg_temp.import_bad, pg_temp.import_orders,
@@ -100,17 +103,16 @@ def load(
     }
     with connection.cursor() as cursor:
         cursor.execute(CREATE)
-        rows = _copy_rows(cursor, importer.parse(tables), progress)
+        matcher = SkuMatcher(channel)
+        context["references"] = references = {"sku": set(), "seller": set()}
+        rows = _copy_rows(cursor, importer.parse(tables), matcher, references, progress)
         if rows == 0:
             raise FileRefused(imports.no_orders_message())
         result = ImportResult(platform=channel, rows=rows)
         # The columns the statements below join, group and filter on (all 32 cost twice as long).
-        cursor.execute(
-            "ANALYZE import_stage (order_id, line_key, merchant_code, product_id, status, paid_at)"
-        )
+        cursor.execute("ANALYZE import_stage (order_id, line_key, status, paid_at)")
         _mark_bad_orders(cursor, context)
         _collect_errors(cursor, result)
-        _match(cursor, context)
         _upsert_orders(cursor, context, result)
         _create_seller_orders_for_new_lines(cursor, context, result)
         _upsert_lines(cursor, context, result)
@@ -130,31 +132,86 @@ def load(
     return result
 
 
+# Lines matched per pair of catalogue queries (only for codes and product ids not seen before).
+MATCH_BATCH = 2000
+
+
 def _copy_rows(
-    cursor: Any, items: Iterator[ParsedLine | RowError], progress: Callable[[int], None] | None
+    cursor: Any,
+    items: Iterator[ParsedLine | RowError],
+    matcher: SkuMatcher,
+    references: dict[str, set[int]],
+    progress: Callable[[int], None] | None,
 ) -> int:
-    """Streams parsed lines into import_stage, bad rows into import_bad; returns rows read."""
+    """Streams parsed lines, matched to their SKUs, into import_stage and bad rows into
+    import_bad; returns the rows read. The SKUs and sellers matched go into `references`."""
     rows = 0
     bad: list[tuple] = []
-    raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-    columns = ", ".join(f'"{name}"' for name in STAGE_COLUMNS)
-    with raw.copy(f"COPY import_stage ({columns}) FROM STDIN") as copy:
-        copy.set_types(STAGE_TYPES)  # no type to work out per value: 0.1 s per 100,000 rows
+    batch: list[ParsedLine] = []
+    with _Stage(cursor.cursor) as stage:  # the psycopg cursor under Django's wrapper
         for item in items:
             rows += 1
             if isinstance(item, RowError):
                 bad.append((item.row, item.order_id, "row", item.column, item.message, "", None))
             else:
-                copy.write_row(_stage_row(item))
+                batch.append(item)
+                if len(batch) == MATCH_BATCH:
+                    stage.write(batch, matcher, references)
+                    batch = []
             if progress is not None and rows % 1000 == 0:
                 progress(rows)
+        stage.write(batch, matcher, references)
     if bad:
-        with raw.copy(
+        with cursor.cursor.copy(
             "COPY import_bad (row, order_id, kind, column_name, message, key, first_row) FROM STDIN"
         ) as copy:
             for record in bad:
                 copy.write_row(record)
     return rows
+
+
+class _Stage:
+    """One COPY into import_stage, paused while the matcher asks the catalogue about codes and
+    product ids it has not seen (a connection in COPY runs no other statement)."""
+
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+        self.open = ExitStack()
+        self.copy: Any = None
+
+    def __enter__(self) -> "_Stage":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.copy = None
+        self.open.__exit__(*exc_info)
+
+    def write(
+        self, batch: list[ParsedLine], matcher: SkuMatcher, references: dict[str, set[int]]
+    ) -> None:
+        codes = {line.merchant_code for line in batch} - matcher.asked_codes
+        products = {line.product_id for line in batch} - matcher.asked_products
+        if codes - {""} or products - {""}:
+            self.copy = None
+            self.open.close()  # ends the COPY
+            matcher.learn(codes, products)
+        if self.copy is None and batch:
+            columns = ", ".join(f'"{name}"' for name in STAGE_COLUMNS)
+            self.copy = self.open.enter_context(
+                self.cursor.copy(f"COPY import_stage ({columns}) FROM STDIN")
+            )
+            self.copy.set_types(STAGE_TYPES)  # no type to work out per value: 0.1 s per 100,000
+        match, skus, sellers = matcher.match, references["sku"], references["seller"]
+        for line in batch:
+            found = match(
+                merchant_code=line.merchant_code, product_id=line.product_id, spec=line.spec
+            )
+            if found is None:
+                self.copy.write_row((*_stage_row(line), None, None))
+            else:
+                skus.add(found.sku_id)
+                sellers.add(found.seller_id)
+                self.copy.write_row((*_stage_row(line), found.sku_id, found.seller_id))
 
 
 def _stage_row(line: ParsedLine) -> tuple:
@@ -226,29 +283,6 @@ def _collect_errors(cursor: Any, result: ImportResult) -> None:
     result.errors = [error.as_dict() for error in errors]
 
 
-def _match(cursor: Any, context: dict[str, Any]) -> None:
-    """Merchant code first, then a listing keyed by the code, the spec, or the product alone."""
-    cursor.execute(
-        """
-        UPDATE import_stage s SET sku_id = k.id, seller_id = p.seller_id
-        FROM products_sku k JOIN products_product p ON p.id = k.product_id
-        WHERE s.merchant_code <> '' AND k.merchant_code = s.merchant_code;
-        """
-    )
-    for key in ("s.merchant_code", "s.spec", "''"):
-        cursor.execute(
-            f"""
-            UPDATE import_stage s SET sku_id = l.sku_id, seller_id = p.seller_id
-            FROM products_channellisting l
-            JOIN products_sku k ON k.id = l.sku_id
-            JOIN products_product p ON p.id = k.product_id
-            WHERE s.sku_id IS NULL AND s.product_id <> '' AND l.platform = %(channel)s
-              AND l.platform_product_id = s.product_id AND l.platform_sku_id = {key}
-            """,  # noqa: S608 (key is one of three fixed expressions)
-            context,
-        )
-
-
 # --- Foreign-key checks ---------------------------------------------------------------------
 #
 # The large writes of new orders (orders, their seller orders, their lines) would fire
@@ -268,31 +302,32 @@ def _match(cursor: Any, context: dict[str, Any]) -> None:
 # sessions, the audit ones on export logs and paid statements included: the README says so
 # where it lists the setting.)
 
-# Each locks the rows of one referenced table and says whether all of them are still there.
+# Each locks the rows of one referenced table and counts those still there.
+LOCK = """SELECT count(*) FROM (SELECT 1 FROM {table} WHERE id = ANY(%s::bigint[])
+           ORDER BY id FOR KEY SHARE) locked"""
 LOCKS = (
-    """SELECT (SELECT count(*) FROM (SELECT 1 FROM products_sku
-                WHERE id IN (SELECT sku_id FROM import_stage) ORDER BY id FOR KEY SHARE) locked)
-              = (SELECT count(DISTINCT sku_id) FROM import_stage)""",
-    """SELECT (SELECT count(*) FROM (SELECT 1 FROM alliance_member
-                WHERE id IN (SELECT seller_id FROM import_stage) ORDER BY id FOR KEY SHARE) locked)
-              = (SELECT count(DISTINCT seller_id) FROM import_stage)""",
-    """SELECT (SELECT count(*) FROM (SELECT 1 FROM livestreams_orderimport
-                WHERE id = %(import_id)s FOR KEY SHARE) locked)
-              = (%(import_id)s::bigint IS NOT NULL)::int""",
-    """SELECT (SELECT count(*) FROM (SELECT 1 FROM alliance_user
-                WHERE id = %(actor_id)s FOR KEY SHARE) locked)
-              = (%(actor_id)s::bigint IS NOT NULL)::int""",
+    ("sku", LOCK.format(table="products_sku")),
+    ("seller", LOCK.format(table="alliance_member")),
+    ("import", LOCK.format(table="livestreams_orderimport")),
+    ("actor", LOCK.format(table="alliance_user")),
 )
 
 
 def _lock_references(cursor: Any, context: dict[str, Any]) -> bool:
-    """Locks the existing rows the large writes will refer to; True when those writes may skip
-    their row-by-row foreign-key checks (see above)."""
+    """Locks the existing rows the large writes will refer to (the SKUs and sellers matched,
+    the import, the person); True when those writes may skip their row-by-row foreign-key
+    checks (see above)."""
     if not settings.IMPORT_SKIP_FOREIGN_KEY_CHECKS or not _may_set_replication_role(cursor):
         return False
-    for statement in LOCKS:
-        cursor.execute(statement, context)
-        if not cursor.fetchone()[0]:
+    references = {
+        **context["references"],
+        "import": {context["import_id"]} - {None},
+        "actor": {context["actor_id"]} - {None},
+    }
+    for name, statement in LOCKS:
+        ids = sorted(references[name])
+        cursor.execute(statement, ["{" + ",".join(map(str, ids)) + "}"])
+        if cursor.fetchone()[0] != len(ids):
             # A referenced row deleted since it was matched: keep the checks, which will say so.
             return False
     return True

@@ -29,26 +29,48 @@ class Match:
 
 
 class SkuMatcher:
-    """Matches many lines of one channel with two queries, whatever their number."""
+    """Matches many lines of one channel with two queries per batch, whatever their number.
 
-    def __init__(self, channel: str, codes: Iterable[str], product_ids: Iterable[str]) -> None:
+    `learn` loads what it has not been asked about before, so a file can be matched as it is
+    read, a batch of lines at a time; what it remembers grows with the file's distinct codes and
+    product ids (a catalogue's worth), not with its lines.
+    """
+
+    def __init__(
+        self, channel: str, codes: Iterable[str] = (), product_ids: Iterable[str] = ()
+    ) -> None:
         self.channel = channel
-        codes = {code for code in codes if code}
-        product_ids = {pid for pid in product_ids if pid}
-        self.by_code = {
-            row["merchant_code"]: Match(row["id"], row["product__seller_id"])
-            for row in SKU.objects.filter(merchant_code__in=codes).values(
-                "id", "merchant_code", "product__seller_id"
+        self.by_code: dict[str, Match] = {}
+        self.by_listing: dict[tuple[str, str], Match] = {}
+        self.asked_codes: set[str] = set()
+        self.asked_products: set[str] = set()
+        self.learn(codes, product_ids)
+
+    def learn(self, codes: Iterable[str], product_ids: Iterable[str]) -> None:
+        """Loads the SKUs of these merchant codes and the listings of these product ids."""
+        codes = {code for code in codes if code} - self.asked_codes
+        product_ids = {pid for pid in product_ids if pid} - self.asked_products
+        if codes:
+            self.asked_codes |= codes
+            self.by_code.update(
+                (row["merchant_code"], Match(row["id"], row["product__seller_id"]))
+                for row in SKU.objects.filter(merchant_code__in=codes).values(
+                    "id", "merchant_code", "product__seller_id"
+                )
             )
-        }
-        self.by_listing = {
-            (row["platform_product_id"], row["platform_sku_id"]): Match(
-                row["sku_id"], row["sku__product__seller_id"]
+        if product_ids:
+            self.asked_products |= product_ids
+            self.by_listing.update(
+                (
+                    (row["platform_product_id"], row["platform_sku_id"]),
+                    Match(row["sku_id"], row["sku__product__seller_id"]),
+                )
+                for row in ChannelListing.objects.filter(
+                    platform=self.channel, platform_product_id__in=product_ids
+                ).values(
+                    "platform_product_id", "platform_sku_id", "sku_id", "sku__product__seller_id"
+                )
             )
-            for row in ChannelListing.objects.filter(
-                platform=channel, platform_product_id__in=product_ids
-            ).values("platform_product_id", "platform_sku_id", "sku_id", "sku__product__seller_id")
-        }
 
     def match(self, *, merchant_code: str, product_id: str, spec: str) -> Match | None:
         if merchant_code and merchant_code in self.by_code:

@@ -8,7 +8,6 @@ import psycopg
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from alliance.models import Member
 from livestreams.models import OrderLine
@@ -142,13 +141,11 @@ def test_a_referenced_row_that_is_gone_keeps_the_checks(sample_catalogue):
             import_sample("bulk")
         return
     sku = SKU.objects.select_related("product").first()
-    context = {"channel": "douyin", "import_id": None, "actor_id": None, "now": timezone.now()}
+    references = {"sku": {sku.pk}, "seller": {sku.product.seller_id}}
+    context = {"import_id": None, "actor_id": None, "references": references}
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(bulk.CREATE)
-        stage = "INSERT INTO import_stage (row, order_id, line_key, sku_id, seller_id) VALUES "
-        cursor.execute(stage + "(2, 'A', 'A1', %s, %s)", [sku.pk, sku.product.seller_id])
         assert bulk._lock_references(cursor, context) is True
-        cursor.execute(stage + "(3, 'B', 'B1', %s, %s)", [sku.pk + 10_000, None])
+        references["sku"].add(sku.pk + 10_000)
         assert bulk._lock_references(cursor, context) is False
         transaction.set_rollback(True)
 
