@@ -275,6 +275,9 @@ IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=200)
 # the database role may set session_replication_role; the import locks what they refer to
 # instead (livestreams/services/bulk.py explains). False keeps the checks whatever the role.
 IMPORT_SKIP_FOREIGN_KEY_CHECKS = env.bool("IMPORT_SKIP_FOREIGN_KEY_CHECKS", default=True)
+# On PostgreSQL, a file is loaded this many rows at a time, the next chunk read while the
+# database writes the last (bulk.py, "Chunks"). Each chunk in flight holds its rows in memory.
+IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=20000)
 
 # Orders paid up to this long after a live session ends are still its orders.
 ATTRIBUTION_GRACE_MINUTES = env.int("ATTRIBUTION_GRACE_MINUTES", default=30)

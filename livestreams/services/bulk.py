@@ -12,12 +12,14 @@ seller orders; orders are attributed to live sessions — all as a handful of st
 whatever the number of rows.
 """
 
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from alliance.models import User
@@ -49,7 +51,7 @@ SET LOCAL jit = off;
 -- A caller's transaction may hold an earlier import's tables (ON COMMIT DROP waits for the
 -- outermost commit): start afresh.
 DROP TABLE IF EXISTS pg_temp.import_stage, pg_temp.import_bad, pg_temp.import_orders,
-    pg_temp.import_touched;
+    pg_temp.import_touched, pg_temp.import_all_orders, pg_temp.import_seller_orders;
 CREATE TEMP TABLE import_stage (
     row integer, order_id text, line_key text, title text, spec text, quantity integer,
     unit_price numeric(12,2), line_total numeric(12,2), product_id text, merchant_code text,
@@ -63,19 +65,26 @@ CREATE TEMP TABLE import_stage (
 ) ON COMMIT DROP;
 CREATE TEMP TABLE import_bad (
     row integer, order_id text, kind text, column_name text, message text, key text,
-    first_row integer
+    first_row integer, chunk integer, owner text
 ) ON COMMIT DROP;
+-- The orders of every chunk loaded so far (import_orders holds one chunk's).
+CREATE TEMP TABLE import_all_orders (order_id text, pk bigint) ON COMMIT DROP;
+-- The seller orders made for one chunk's new lines.
+CREATE TEMP TABLE import_seller_orders (id bigint, order_id bigint, seller_id bigint)
+    ON COMMIT DROP;
 """
 
 RANK = """(CASE {0} WHEN 'unpaid' THEN 0 WHEN 'paid' THEN 1 WHEN 'shipped' THEN 2
            WHEN 'completed' THEN 3 WHEN 'closed' THEN 4 END)"""
-# An order's status from its lines' statuses (as imports.order_status), for a GROUP BY.
+# An order's status from its lines' statuses (as imports.order_status): {over} is "" for a
+# GROUP BY, " OVER w" for a window w.
 ORDER_STATUS = """CASE
-    WHEN count(*) FILTER (WHERE {0} <> 'closed') = 0 THEN 'cancelled'
-    WHEN bool_and({0} = 'unpaid') FILTER (WHERE {0} <> 'closed') THEN 'unpaid'
-    WHEN bool_and({0} = 'completed') FILTER (WHERE {0} <> 'closed') THEN 'completed'
-    WHEN bool_and({0} IN ('shipped', 'completed')) FILTER (WHERE {0} <> 'closed') THEN 'shipped'
-    WHEN bool_or({0} IN ('shipped', 'completed')) FILTER (WHERE {0} <> 'closed')
+    WHEN count(*) FILTER (WHERE {0} <> 'closed'){over} = 0 THEN 'cancelled'
+    WHEN bool_and({0} = 'unpaid') FILTER (WHERE {0} <> 'closed'){over} THEN 'unpaid'
+    WHEN bool_and({0} = 'completed') FILTER (WHERE {0} <> 'closed'){over} THEN 'completed'
+    WHEN bool_and({0} IN ('shipped', 'completed')) FILTER (WHERE {0} <> 'closed'){over}
+        THEN 'shipped'
+    WHEN bool_or({0} IN ('shipped', 'completed')) FILTER (WHERE {0} <> 'closed'){over}
         THEN 'part_shipped'
     ELSE 'paid' END"""
 ROUTABLE = """l.seller_id IS NOT NULL AND l.status IN ('paid', 'shipped', 'completed')
@@ -91,8 +100,13 @@ def load(
     order_import: OrderImport | None,
     actor: User | None,
     progress: Callable[[int], None] | None,
+    reopen: Callable[[], list[Table]] | None = None,
 ) -> ImportResult:
-    """Loads the files' rows inside the caller's transaction; returns the import's counts."""
+    """Loads the files' rows inside the caller's transaction; returns the import's counts.
+
+    With `reopen` (the files read again from their start), the file is loaded a chunk of
+    orders at a time (see _load_chunks); without it, in one piece as it streams.
+    """
     channel = importer.platform
     context = {
         "channel": channel,
@@ -101,117 +115,280 @@ def load(
         "now": timezone.now(),
         "grace": settings.ATTRIBUTION_GRACE_MINUTES,
     }
+    chunk_rows = settings.IMPORT_CHUNK_ROWS if reopen is not None else None
     with connection.cursor() as cursor:
         cursor.execute(CREATE)
-        matcher = SkuMatcher(channel)
-        context["references"] = references = {"sku": set(), "seller": set()}
-        rows = _copy_rows(cursor, importer.parse(tables), matcher, references, progress)
-        if rows == 0:
-            raise FileRefused(imports.no_orders_message())
-        result = ImportResult(platform=channel, rows=rows)
-        # The columns the statements below join, group and filter on (all 32 cost twice as long).
-        cursor.execute("ANALYZE import_stage (order_id, line_key, status, paid_at)")
-        _mark_bad_orders(cursor, context)
+        context["may_skip_checks"] = settings.IMPORT_SKIP_FOREIGN_KEY_CHECKS and (
+            _may_set_replication_role(cursor)
+        )
+        if chunk_rows is None:
+            result = _load_chunks(cursor, importer, tables, context, progress, None)
+        else:
+            savepoint = transaction.savepoint()
+            try:
+                result = _load_chunks(cursor, importer, tables, context, progress, chunk_rows)
+            except _OrdersSpanChunks:
+                # Rows of one order (or one sub-order id) in two chunks: loaded chunk by chunk
+                # they would not be judged together. Undo the chunks, load the file in one piece.
+                transaction.savepoint_rollback(savepoint)
+                result = _load_chunks(cursor, importer, reopen(), context, progress, None)
+            else:
+                transaction.savepoint_commit(savepoint)
         _collect_errors(cursor, result)
-        _upsert_orders(cursor, context, result)
-        _create_seller_orders_for_new_lines(cursor, context, result)
-        _upsert_lines(cursor, context, result)
-        _refresh_statistics(cursor, rows)
-        _refresh_statuses_and_count(cursor, context, result)
-        _split(cursor, context, result)
+        _refresh_statistics(cursor, context, result.rows)
+        cursor.execute("ANALYZE import_all_orders")
         result.orders_attributed = _attribute(cursor, context)
         cursor.execute(
             """SELECT count(*) FROM livestreams_orderline l
-               JOIN import_orders o ON o.pk = l.order_id WHERE l.sku_id IS NULL"""
+               JOIN import_all_orders o ON o.pk = l.order_id WHERE l.sku_id IS NULL"""
         )
         result.unmatched_lines = cursor.fetchone()[0]
-        cursor.execute("SELECT pk FROM import_orders")
+        cursor.execute("SELECT pk FROM import_all_orders")
         result.order_ids = [row[0] for row in cursor.fetchall()]
-        cursor.execute("SELECT DISTINCT after_sales FROM import_stage")
-        result.after_sales_seen = {row[0] for row in cursor.fetchall()}
     return result
+
+
+# --- Chunks ---------------------------------------------------------------------------------
+#
+# Reading the file is Python's work, the statements below PostgreSQL's: one after the other,
+# one of the two cores waits for the other (2 s of reading, 3 s of statements for 100,000
+# lines). So a large file is loaded a chunk at a time: while PostgreSQL runs the statements of
+# one chunk (in a thread that waits on the connection), Python reads the next. A chunk ends
+# between two orders once it holds IMPORT_CHUNK_ROWS rows; exports list an order's rows
+# together, so each order falls in one chunk, and each chunk is loaded exactly as a whole file
+# would be. Where rows of one order, or one sub-order id, turn up in two chunks after all (an
+# export sorted otherwise), the chunks are undone (a savepoint) and the file read again and
+# loaded in one piece, as without chunks; _spans_chunks says which cases those are.
+
+
+class _OrdersSpanChunks(Exception):  # noqa: N818 (a signal, caught in load)
+    pass
+
+
+def _load_chunks(
+    cursor: Any,
+    importer: Importer,
+    tables: list[Table],
+    context: dict[str, Any],
+    progress: Callable[[int], None] | None,
+    chunk_rows: int | None,
+) -> ImportResult:
+    """Stages and loads each chunk; returns the counts of them all (errors still to collect)."""
+    cursor.execute("TRUNCATE import_bad, import_all_orders")
+    context["analyzed_at_rows"] = 0
+    result = ImportResult(platform=context["channel"], rows=0)
+    stager = _Stager(cursor, SkuMatcher(context["channel"]), progress)
+    context["references"] = stager.references
+    items = importer.parse(tables)
+    chunks = _chunks(items, chunk_rows) if chunk_rows is not None else iter([items])
+    with (
+        _prompt_thread_switches(),
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-chunk") as statements,
+    ):
+        running: Future | None = None
+        for number, chunk in enumerate(chunks):  # the next chunk is read while one loads
+            if running is not None:
+                running.result()
+            if number:
+                cursor.execute("TRUNCATE import_stage")
+            if stager.stage(chunk, number):
+                running = statements.submit(
+                    _load_chunk, cursor, context, result, number, stager.rows
+                )
+        if running is not None:
+            running.result()
+    result.rows = stager.rows
+    if result.rows == 0:
+        raise FileRefused(imports.no_orders_message())
+    return result
+
+
+@contextmanager
+def _prompt_thread_switches() -> Iterator[None]:
+    """The thread of the statements waits on the connection while this one reads; each time a
+    statement returns, it must get the interpreter back from the reader, which by default
+    keeps it up to 5 ms (sys.setswitchinterval). For a hundred statements that wait cost a
+    tenth of the import; 0.1 ms costs the reader next to nothing."""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(min(previous, 0.0001))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
+
+
+def _chunks(
+    items: Iterator[ParsedLine | RowError], size: int
+) -> Iterator[list[ParsedLine | RowError]]:
+    """Lists of at least `size` rows (the last one fewer), each ending where an order does.
+    The first is a tenth of that, so that the database starts early."""
+    chunk: list[ParsedLine | RowError] = []
+    last = None
+    first = max(1, size // 10)
+    for item in items:
+        if len(chunk) >= first and item.order_id != last:
+            yield chunk
+            chunk, first = [], size
+        chunk.append(item)
+        last = item.order_id
+    if chunk:
+        yield chunk
+
+
+def _load_chunk(
+    cursor: Any, context: dict[str, Any], result: ImportResult, number: int, rows: int
+) -> None:
+    """The statements for one staged chunk (in import_stage); adds its counts to `result`.
+    `rows`: the rows staged so far, this chunk's included.
+
+    Runs in a thread of its own: it uses only `cursor` (no ORM, which would open a
+    connection of the thread's own) while the caller's thread reads the next chunk.
+    """
+    context["chunk"] = number
+    # The columns the statements below join, group and filter on (all 32 cost twice as long).
+    cursor.execute("ANALYZE import_stage (order_id, line_key, status, paid_at)")
+    _mark_bad_orders(cursor, context)
+    if number and _spans_chunks(cursor, context):
+        raise _OrdersSpanChunks
+    _skip_bad_orders(cursor, context)
+    _upsert_orders(cursor, context, result)
+    _create_seller_orders_for_new_lines(cursor, context, result)
+    _upsert_lines(cursor, context, result)
+    cursor.execute("SELECT count(*) FROM import_touched")
+    touched = cursor.fetchone()[0]
+    result.orders_updated += touched
+    result.orders_unchanged += context["orders_existed"] - touched
+    if touched:
+        # These join the touched orders with all their lines and seller orders: statistics
+        # from before this import's writes could make a nested loop of it.
+        _refresh_statistics(cursor, context, rows)
+        _refresh_statuses(cursor)
+        _split(cursor, context, result)
+    cursor.execute(
+        "INSERT INTO import_all_orders (order_id, pk) SELECT order_id, pk FROM import_orders"
+    )
+    cursor.execute("SELECT DISTINCT after_sales FROM import_stage")
+    result.after_sales_seen |= {row[0] for row in cursor.fetchall()}
+
+
+def _spans_chunks(cursor: Any, context: dict[str, Any]) -> bool:
+    """Whether this chunk shares an order or a sub-order id with an earlier one: its order ids
+    (its bad rows' included) among the earlier chunks' orders, its order ids among their bad
+    rows', its sub-order ids among their bad rows' or owned by their orders (the lines of their
+    good rows are stored: _mark_bad_orders found the owner)."""
+    # Counts, not EXISTS: planned for a first match, EXISTS makes nested loops of these joins.
+    cursor.execute(
+        """
+        SELECT (SELECT count(*) FROM import_stage s
+                JOIN import_all_orders a ON a.order_id = s.order_id)
+             + (SELECT count(*) FROM import_bad b
+                JOIN import_all_orders a ON a.order_id = b.order_id OR a.order_id = b.owner
+                WHERE b.chunk = %(chunk)s)
+             + (SELECT count(*) FROM import_stage s
+                JOIN import_bad b ON b.chunk < %(chunk)s
+                     AND (b.order_id = s.order_id OR b.key = s.line_key AND b.key <> '')) > 0
+        """,
+        context,
+    )
+    return cursor.fetchone()[0]
 
 
 # Lines matched per pair of catalogue queries (only for codes and product ids not seen before).
 MATCH_BATCH = 2000
 
 
-def _copy_rows(
-    cursor: Any,
-    items: Iterator[ParsedLine | RowError],
-    matcher: SkuMatcher,
-    references: dict[str, set[int]],
-    progress: Callable[[int], None] | None,
-) -> int:
+class _Stager:
     """Streams parsed lines, matched to their SKUs, into import_stage and bad rows into
-    import_bad; returns the rows read. The SKUs and sellers matched go into `references`."""
-    rows = 0
-    bad: list[tuple] = []
-    batch: list[ParsedLine] = []
-    with _Stage(cursor.cursor) as stage:  # the psycopg cursor under Django's wrapper
-        for item in items:
-            rows += 1
-            if isinstance(item, RowError):
-                bad.append((item.row, item.order_id, "row", item.column, item.message, "", None))
+    import_bad; counts the rows and keeps the SKUs and sellers matched (`references`)."""
+
+    def __init__(
+        self, cursor: Any, matcher: SkuMatcher, progress: Callable[[int], None] | None
+    ) -> None:
+        self.cursor = cursor.cursor  # the psycopg cursor under Django's wrapper
+        self.matcher = matcher
+        self.progress = progress
+        self.rows = 0
+        self.references: dict[str, set[int]] = {"sku": set(), "seller": set()}
+
+    def stage(self, items: Iterable[ParsedLine | RowError], chunk: int) -> int:
+        """Stages the rows of one chunk; returns how many."""
+        staged = 0
+        bad: list[tuple] = []
+        batch: list[ParsedLine] = []
+        with _Copy(self.cursor) as copy:
+            for item in items:
+                staged += 1
+                if isinstance(item, RowError):
+                    bad.append(
+                        (item.row, item.order_id, "row", item.column, item.message, "", None, chunk)
+                    )
+                else:
+                    batch.append(item)
+                    if len(batch) == MATCH_BATCH:
+                        self._write(copy, batch)
+                        batch = []
+                if self.progress is not None and (self.rows + staged) % 1000 == 0:
+                    self.progress(self.rows + staged)
+            self._write(copy, batch)
+        if bad:
+            with self.cursor.copy(
+                """COPY import_bad (row, order_id, kind, column_name, message, key, first_row,
+                   chunk) FROM STDIN"""
+            ) as copy:
+                for record in bad:
+                    copy.write_row(record)
+        self.rows += staged
+        return staged
+
+    def _write(self, copy: "_Copy", batch: list[ParsedLine]) -> None:
+        matcher = self.matcher
+        codes = {line.merchant_code for line in batch} - matcher.asked_codes
+        products = {line.product_id for line in batch} - matcher.asked_products
+        if codes - {""} or products - {""}:
+            copy.pause()
+            matcher.learn(codes, products)
+        match, skus, sellers = matcher.match, self.references["sku"], self.references["seller"]
+        write = copy.write_row
+        for line in batch:
+            found = match(
+                merchant_code=line.merchant_code, product_id=line.product_id, spec=line.spec
+            )
+            if found is None:
+                write((*_stage_row(line), None, None))
             else:
-                batch.append(item)
-                if len(batch) == MATCH_BATCH:
-                    stage.write(batch, matcher, references)
-                    batch = []
-            if progress is not None and rows % 1000 == 0:
-                progress(rows)
-        stage.write(batch, matcher, references)
-    if bad:
-        with cursor.cursor.copy(
-            "COPY import_bad (row, order_id, kind, column_name, message, key, first_row) FROM STDIN"
-        ) as copy:
-            for record in bad:
-                copy.write_row(record)
-    return rows
+                skus.add(found.sku_id)
+                sellers.add(found.seller_id)
+                write((*_stage_row(line), found.sku_id, found.seller_id))
 
 
-class _Stage:
-    """One COPY into import_stage, paused while the matcher asks the catalogue about codes and
-    product ids it has not seen (a connection in COPY runs no other statement)."""
+class _Copy:
+    """A COPY into import_stage that can pause for other statements (a connection in COPY runs
+    none): `pause` ends it, the next row begins another."""
 
     def __init__(self, cursor: Any) -> None:
         self.cursor = cursor
         self.open = ExitStack()
         self.copy: Any = None
 
-    def __enter__(self) -> "_Stage":
+    def __enter__(self) -> "_Copy":
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
         self.copy = None
         self.open.__exit__(*exc_info)
 
-    def write(
-        self, batch: list[ParsedLine], matcher: SkuMatcher, references: dict[str, set[int]]
-    ) -> None:
-        codes = {line.merchant_code for line in batch} - matcher.asked_codes
-        products = {line.product_id for line in batch} - matcher.asked_products
-        if codes - {""} or products - {""}:
-            self.copy = None
-            self.open.close()  # ends the COPY
-            matcher.learn(codes, products)
-        if self.copy is None and batch:
+    def pause(self) -> None:
+        self.copy = None
+        self.open.close()
+
+    def write_row(self, row: tuple) -> None:
+        if self.copy is None:
             columns = ", ".join(f'"{name}"' for name in STAGE_COLUMNS)
             self.copy = self.open.enter_context(
                 self.cursor.copy(f"COPY import_stage ({columns}) FROM STDIN")
             )
             self.copy.set_types(STAGE_TYPES)  # no type to work out per value: 0.1 s per 100,000
-        match, skus, sellers = matcher.match, references["sku"], references["seller"]
-        for line in batch:
-            found = match(
-                merchant_code=line.merchant_code, product_id=line.product_id, spec=line.spec
-            )
-            if found is None:
-                self.copy.write_row((*_stage_row(line), None, None))
-            else:
-                skus.add(found.sku_id)
-                sellers.add(found.seller_id)
-                self.copy.write_row((*_stage_row(line), found.sku_id, found.seller_id))
+        self.copy.write_row(row)
 
 
 def _stage_row(line: ParsedLine) -> tuple:
@@ -229,32 +406,43 @@ def _stage_row(line: ParsedLine) -> tuple:
 
 
 def _mark_bad_orders(cursor: Any, context: dict[str, Any]) -> None:
-    """Repeated sub-order ids and ids owned by another order make their order bad; then every
-    row of a bad order leaves the stage (reported as skipped with its order)."""
+    """Repeated sub-order ids and ids owned by another order (`owner`) make their order bad."""
     cursor.execute(
         """
-        INSERT INTO import_bad (row, order_id, kind, column_name, message, key, first_row)
-        SELECT row, order_id, 'duplicate', '', '', line_key, first_row FROM (
+        INSERT INTO import_bad (row, order_id, kind, column_name, message, key, first_row, chunk)
+        SELECT row, order_id, 'duplicate', '', '', line_key, first_row, %(chunk)s FROM (
             SELECT row, order_id, line_key,
                    min(row) OVER (PARTITION BY line_key) AS first_row
             FROM import_stage) repeated
         WHERE row > first_row;
         DELETE FROM import_stage s USING import_bad b
-        WHERE b.kind = 'duplicate' AND s.row = b.row;
-        INSERT INTO import_bad (row, order_id, kind, column_name, message, key, first_row)
-        SELECT s.row, s.order_id, 'foreign', '', '', s.line_key, NULL
+        WHERE b.kind = 'duplicate' AND b.chunk = %(chunk)s AND s.row = b.row;
+        INSERT INTO import_bad (row, order_id, kind, column_name, message, key, first_row, chunk,
+            owner)
+        SELECT s.row, s.order_id, 'foreign', '', '', s.line_key, NULL, %(chunk)s,
+               o.platform_order_id
         FROM import_stage s
         JOIN livestreams_orderline l ON l.channel = %(channel)s AND l.line_key = s.line_key
         JOIN livestreams_order o ON o.id = l.order_id
         WHERE o.platform_order_id <> s.order_id;
-        INSERT INTO import_bad (row, order_id, kind, column_name, message, key, first_row)
-        SELECT s.row, s.order_id, 'sibling', '', '', '', firsts.first_bad
+        """,
+        context,
+    )
+
+
+def _skip_bad_orders(cursor: Any, context: dict[str, Any]) -> None:
+    """Every row of a bad order leaves the stage (reported as skipped with its order)."""
+    cursor.execute(
+        """
+        INSERT INTO import_bad (row, order_id, kind, column_name, message, key, first_row, chunk)
+        SELECT s.row, s.order_id, 'sibling', '', '', s.line_key, firsts.first_bad, %(chunk)s
         FROM import_stage s
         JOIN (SELECT order_id, min(row) AS first_bad FROM import_bad
-              WHERE order_id <> '' GROUP BY order_id) firsts ON firsts.order_id = s.order_id
+              WHERE order_id <> '' AND chunk = %(chunk)s GROUP BY order_id) firsts
+             ON firsts.order_id = s.order_id
         WHERE NOT EXISTS (SELECT 1 FROM import_bad b WHERE b.row = s.row);
         DELETE FROM import_stage s USING import_bad b
-        WHERE b.order_id <> '' AND s.order_id = b.order_id;
+        WHERE b.order_id <> '' AND b.chunk = %(chunk)s AND s.order_id = b.order_id;
         """,
         context,
     )
@@ -317,7 +505,7 @@ def _lock_references(cursor: Any, context: dict[str, Any]) -> bool:
     """Locks the existing rows the large writes will refer to (the SKUs and sellers matched,
     the import, the person); True when those writes may skip their row-by-row foreign-key
     checks (see above)."""
-    if not settings.IMPORT_SKIP_FOREIGN_KEY_CHECKS or not _may_set_replication_role(cursor):
+    if not context["may_skip_checks"]:
         return False
     references = {
         **context["references"],
@@ -368,37 +556,40 @@ def _upsert_orders(cursor: Any, context: dict[str, Any], result: ImportResult) -
     context["order_sequence"] = cursor.fetchone()[0]
     cursor.execute(
         f"""
+        DROP TABLE IF EXISTS pg_temp.import_orders, pg_temp.import_touched;
         CREATE TEMP TABLE import_orders ON COMMIT DROP AS
         SELECT f.order_id,
                CASE WHEN f.paid_at IS NULL THEN 0
-                    ELSE COALESCE(f.order_paid, t.paid_total, 0) END AS paid_amount,
+                    ELSE COALESCE(f.order_paid, f.paid_total, 0) END AS paid_amount,
                f.shipping AS shipping_fee, f.ordered_at, f.paid_at,
                f.order_platform_status AS platform_status, f.buyer_note,
                f.recipient_name, f.recipient_mobile, f.province AS recipient_province,
                f.city AS recipient_city, f.district AS recipient_district,
                f.address AS recipient_address, f.streamer_account, f.traffic_source,
-               t.status, COALESCE(o.id, nextval(%(order_sequence)s::regclass)) AS pk,
+               f.status, COALESCE(o.id, nextval(%(order_sequence)s::regclass)) AS pk,
                o.id IS NULL AS inserted
+        -- The first row's values, with the totals of all the order's rows: one sort.
         FROM (SELECT DISTINCT ON (order_id) order_id, paid_at, order_paid, shipping, ordered_at,
                      order_platform_status, buyer_note, recipient_name, recipient_mobile,
-                     province, city, district, address, streamer_account, traffic_source
-              FROM import_stage ORDER BY order_id, row) f
-        JOIN (SELECT order_id,
-                     sum(line_total) FILTER (WHERE paid_at IS NOT NULL) AS paid_total,
-                     {ORDER_STATUS.format("status")} AS status
-              FROM import_stage GROUP BY order_id) t USING (order_id)
+                     province, city, district, address, streamer_account, traffic_source,
+                     sum(line_total) FILTER (WHERE paid_at IS NOT NULL) OVER w AS paid_total,
+                     {ORDER_STATUS.format("status", over=" OVER w")} AS status
+              FROM import_stage WINDOW w AS (PARTITION BY order_id)
+              ORDER BY order_id, row) f
         LEFT JOIN livestreams_order o
              ON o.channel = %(channel)s AND o.platform_order_id = f.order_id;
         CREATE UNIQUE INDEX ON import_orders (order_id);
         ANALYZE import_orders;
         CREATE TEMP TABLE import_touched (order_pk bigint PRIMARY KEY) ON COMMIT DROP;
+        TRUNCATE import_seller_orders;
         """,  # noqa: S608 (a fixed expression)
         context,
     )
     cursor.execute("SELECT count(*) FILTER (WHERE inserted), count(*) FROM import_orders")
-    result.orders_created, total = cursor.fetchone()
-    context["orders_existed"] = total - result.orders_created
-    context["unchecked"] = bool(result.orders_created) and _lock_references(cursor, context)
+    created, total = cursor.fetchone()
+    result.orders_created += created
+    context["orders_created"], context["orders_existed"] = created, total - created
+    context["unchecked"] = bool(created) and _lock_references(cursor, context)
     columns = ", ".join(ORDER_COLUMNS)
     changed = " OR ".join(f"o.{name} IS DISTINCT FROM io.{name}" for name in ORDER_COLUMNS)
     updates = ", ".join(f"{name} = io.{name}" for name in ORDER_COLUMNS)
@@ -441,7 +632,7 @@ SELECT io.pk, %(channel)s, s.line_key, s.sku_id, s.seller_id, so.id, s.product_i
        s.courier, s.tracking, %(now)s, %(now)s
 FROM import_stage s
 JOIN import_orders io ON io.order_id = s.order_id AND {orders}
-LEFT JOIN livestreams_sellerorder so ON so.order_id = io.pk AND so.seller_id = s.seller_id
+LEFT JOIN {seller_orders} so ON so.order_id = io.pk AND so.seller_id = s.seller_id
      AND {routable_stage}
 """
 # For the lines of orders that existed: a line may exist too.
@@ -486,7 +677,9 @@ WITH created AS (
     WHERE {ROUTABLE_STAGE} {{new_lines}}
     ORDER BY io.pk, s.seller_id
     {{conflict}}
-    RETURNING 1
+    RETURNING id, order_id, seller_id
+), kept AS (
+    INSERT INTO import_seller_orders SELECT id, order_id, seller_id FROM created
 )
 SELECT count(*) FROM created
 """  # noqa: S608 (fixed expressions)
@@ -501,7 +694,7 @@ def _create_seller_orders_for_new_lines(
     may have both. (Existing lines keep their link here; _split corrects any that change.)
     """
     created = 0
-    if result.orders_created:
+    if context["orders_created"]:
         with _unchecked(cursor, context):
             cursor.execute(
                 SELLER_ORDER_INSERT.format(orders="io.inserted", new_lines="", conflict=""),
@@ -520,29 +713,35 @@ def _create_seller_orders_for_new_lines(
             context,
         )
         created += cursor.fetchone()[0]
-    result.seller_orders_created = created
+    result.seller_orders_created += created
 
 
 def _upsert_lines(cursor: Any, context: dict[str, Any], result: ImportResult) -> None:
     """Inserts the lines of new orders; records the changes the lines of orders that existed
     are about to take, then upserts those."""
-    lines = LINE_INSERT.format(orders="io.inserted", routable_stage=ROUTABLE_STAGE)
-    if result.orders_created:
+    # A new order's seller orders are all in import_seller_orders: a join with a small table.
+    lines = LINE_INSERT.format(
+        orders="io.inserted", seller_orders="import_seller_orders", routable_stage=ROUTABLE_STAGE
+    )
+    created = updated = 0
+    if context["orders_created"]:
         with _unchecked(cursor, context):
             cursor.execute(
                 f"WITH inserted AS ({lines} RETURNING 1) SELECT count(*) FROM inserted",  # noqa: S608
                 context,
             )
-            result.lines_created = cursor.fetchone()[0]
+            created = cursor.fetchone()[0]
     if context["orders_existed"]:
-        _upsert_existing_orders_lines(cursor, context, result)
+        more, updated = _upsert_existing_orders_lines(cursor, context)
+        created += more
     cursor.execute("SELECT count(*) FROM import_stage")
-    result.lines_unchanged = cursor.fetchone()[0] - result.lines_created - result.lines_updated
+    result.lines_unchanged += cursor.fetchone()[0] - created - updated
+    result.lines_created += created
+    result.lines_updated += updated
 
 
-def _upsert_existing_orders_lines(
-    cursor: Any, context: dict[str, Any], result: ImportResult
-) -> None:
+def _upsert_existing_orders_lines(cursor: Any, context: dict[str, Any]) -> tuple[int, int]:
+    """Returns how many lines were inserted and how many updated."""
     back = RANK.format("EXCLUDED.status") + " < " + RANK.format("livestreams_orderline.status")
     forward = RANK.format("s.status") + " > " + RANK.format("l.status")
     cursor.execute(
@@ -568,7 +767,11 @@ def _upsert_existing_orders_lines(
         """,  # noqa: S608 (fixed expressions)
         context,
     )
-    lines = LINE_INSERT.format(orders="NOT io.inserted", routable_stage=ROUTABLE_STAGE)
+    lines = LINE_INSERT.format(
+        orders="NOT io.inserted",
+        seller_orders="livestreams_sellerorder",
+        routable_stage=ROUTABLE_STAGE,
+    )
     cursor.execute(
         f"""
         WITH upserted AS ({lines} {LINE_CONFLICT.format(back=back)}),
@@ -581,18 +784,17 @@ def _upsert_existing_orders_lines(
         """,  # noqa: S608
         context,
     )
-    created, result.lines_updated = cursor.fetchone()
-    result.lines_created += created
+    return cursor.fetchone()
 
 
-def _refresh_statuses_and_count(cursor: Any, context: dict[str, Any], result: ImportResult) -> None:
+def _refresh_statuses(cursor: Any) -> None:
     """The status of each order whose lines changed, from its stored lines; a new order took
     its status from the file's lines when it was inserted. Nothing else moves an imported
     order's status, so an order whose lines did not change keeps it."""
     cursor.execute(
         f"""
         WITH computed AS (
-            SELECT l.order_id, {ORDER_STATUS.format("l.status")} AS status
+            SELECT l.order_id, {ORDER_STATUS.format("l.status", over="")} AS status
             FROM livestreams_orderline l JOIN import_touched t ON t.order_pk = l.order_id
             GROUP BY l.order_id
         )
@@ -600,9 +802,6 @@ def _refresh_statuses_and_count(cursor: Any, context: dict[str, Any], result: Im
         WHERE o.id = c.order_id AND o.status <> c.status
         """  # noqa: S608 (a fixed expression)
     )
-    cursor.execute("SELECT count(*) FROM import_touched")
-    result.orders_updated = cursor.fetchone()[0]
-    result.orders_unchanged = context["orders_existed"] - result.orders_updated
 
 
 # Tables whose planner statistics a large import makes stale within its own transaction.
@@ -620,26 +819,30 @@ ANALYZE_MIN_ROWS = 2000
 ANALYZE_SHARE = 0.1
 
 
-def _refresh_statistics(cursor: Any, rows: int) -> None:
-    """Analyzes the order tables when this import is a large part of them.
+def _refresh_statistics(cursor: Any, context: dict[str, Any], rows: int) -> None:
+    """Analyzes the order tables when the rows this import has staged since it last did
+    (`rows` so far) are a large part of them.
 
-    The statements that follow join the import's orders with their lines and seller orders. On
-    statistics that predate a large import (a first import into young tables, never analyzed)
-    the planner takes those tables for tiny and probes a seller's lines once per seller order:
-    a 100,000-line import spent 45 s in one statement. ANALYZE counts the rows this transaction
-    wrote. Its lock is held to the commit and only conflicts with another ANALYZE or VACUUM of
-    the table: imports of other platforms (never the same rows) wait for it, autovacuum gives way.
+    The statements that join the import's orders with their lines and seller orders need it.
+    On statistics that predate a large import (a first import into young tables, never
+    analyzed) the planner takes those tables for tiny and probes a seller's lines once per
+    seller order: a 100,000-line import spent 45 s in one statement. ANALYZE counts the rows
+    this transaction wrote. Its lock is held to the commit and only conflicts with another
+    ANALYZE or VACUUM of the table: imports of other platforms (never the same rows) wait for
+    it, autovacuum gives way.
     """
-    if rows < ANALYZE_MIN_ROWS:
+    written = rows - context["analyzed_at_rows"]
+    if written < ANALYZE_MIN_ROWS:
         return
     cursor.execute(
         "SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%s) AND relkind = 'r'",
         [list(ANALYZED_TABLES)],
     )
-    stale = stale_tables(dict(cursor.fetchall()), rows)
+    stale = stale_tables(dict(cursor.fetchall()), written)
     if stale:
         columns = [f"{name} ({', '.join(ANALYZED_TABLES[name])})" for name in stale]
         cursor.execute(f"ANALYZE {', '.join(columns)}")  # the names are constants
+        context["analyzed_at_rows"] = rows
 
 
 def stale_tables(estimated_rows: dict[str, float], rows: int) -> list[str]:
@@ -706,7 +909,7 @@ def _split(cursor: Any, context: dict[str, Any], result: ImportResult) -> None:
         """,  # noqa: S608
         context,
     )
-    result.seller_orders_cancelled = cursor.fetchone()[0]
+    result.seller_orders_cancelled += cursor.fetchone()[0]
 
 
 def _attribute(cursor: Any, context: dict[str, Any]) -> int:
@@ -717,7 +920,7 @@ def _attribute(cursor: Any, context: dict[str, Any]) -> int:
             SELECT o.id AS order_id, o.streamer_account, s.id AS session_id,
                    s.platform_account
             FROM livestreams_order o
-            JOIN import_orders io ON io.pk = o.id
+            JOIN import_all_orders io ON io.pk = o.id
             JOIN livestreams_livesession s ON s.platform = o.channel
                  AND s.status <> 'cancelled'
                  AND o.paid_at BETWEEN COALESCE(s.actual_start, s.planned_start)

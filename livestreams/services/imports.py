@@ -242,6 +242,7 @@ def import_files(
     """
     if loader == "bulk" and connection.vendor != "postgresql":
         raise ValueError("the set-based loader needs PostgreSQL")
+    reopen = _reopener(files, platform)
     importer, tables = read_files(files, platform=platform)
     bulk_path = loader == "bulk" or (loader == "auto" and connection.vendor == "postgresql")
     started = timezone.now()
@@ -251,7 +252,12 @@ def import_files(
             from livestreams.services import bulk
 
             result = bulk.load(
-                importer, tables, order_import=order_import, actor=actor, progress=progress
+                importer,
+                tables,
+                order_import=order_import,
+                actor=actor,
+                progress=progress,
+                reopen=reopen,
             )
         else:
             result = _load_with_orm(
@@ -263,6 +269,23 @@ def import_files(
         else:
             _after_import(result, started)
     return result
+
+
+def _reopener(
+    files: list[tuple[str, IO[bytes]]], platform: str | None
+) -> Callable[[], list[Table]] | None:
+    """Reads the files again from where they start now, for a loader that needs a second pass;
+    None when one of them cannot go back."""
+    if not all(getattr(stream, "seekable", lambda: False)() for _name, stream in files):
+        return None
+    starts = [stream.tell() for _name, stream in files]
+
+    def reopen() -> list[Table]:
+        for (_name, stream), start in zip(files, starts, strict=True):
+            stream.seek(start)
+        return read_files(files, platform=platform)[1]
+
+    return reopen
 
 
 def _after_import(result: ImportResult, started: Any) -> None:

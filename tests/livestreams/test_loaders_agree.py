@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 
 from livestreams.models import Order, OrderLine, OrderLineChange, SellerOrder, SellerOrderEvent
 from livestreams.services import bulk
@@ -100,6 +100,10 @@ def test_both_loaders_give_the_same_result_and_the_same_rows(sample_catalogue, s
         assert orm_state["seller_orders"] and orm_state["lines"]
     if connection.vendor == "postgresql":
         bulk_results, bulk_state = run_sequence(sequence, "bulk")
+        assert bulk_results == orm_results
+        assert bulk_state == orm_state
+        with override_settings(IMPORT_CHUNK_ROWS=3):  # in chunks of a few orders
+            bulk_results, bulk_state = run_sequence(sequence, "bulk")
         assert bulk_results == orm_results
         assert bulk_state == orm_state
     else:
