@@ -122,6 +122,7 @@ class Order(models.Model):
         related_name="orders",
         null=True,
         blank=True,
+        db_index=False,  # order_live_session: only attributed orders (an import inserts none)
     )
     attribution = models.CharField(
         _("attribution"), max_length=20, choices=Attribution.choices, default=Attribution.NONE
@@ -207,6 +208,11 @@ class Order(models.Model):
         ]
         indexes = [
             models.Index(fields=["channel", "paid_at"], name="order_channel_paid"),
+            models.Index(
+                fields=["live_session"],
+                condition=Q(live_session__isnull=False),
+                name="order_live_session",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -175,7 +175,7 @@ def _load_chunks(
 ) -> ImportResult:
     """Stages and loads each chunk; returns the counts of them all (errors still to collect)."""
     cursor.execute("TRUNCATE import_bad, import_all_orders")
-    context["analyzed_at_rows"] = 0
+    context.update(analyzed_at_rows=0, stage_rows=0, stage_analyzed_rows=0)
     result = ImportResult(platform=context["channel"], rows=0)
     stager = _Stager(cursor, SkuMatcher(context["channel"]), progress)
     context["references"] = stager.references
@@ -221,14 +221,15 @@ def _chunks(
     items: Iterator[ParsedLine | RowError], size: int
 ) -> Iterator[list[ParsedLine | RowError]]:
     """Lists of at least `size` rows (the last one fewer), each ending where an order does.
-    The first is a tenth of that, so that the database starts early."""
+    The first ones are smaller (a tenth, a fifth, …): the database starts early, and each
+    chunk is read in about the time the database takes for the one before."""
     chunk: list[ParsedLine | RowError] = []
     last = None
-    first = max(1, size // 10)
+    least = max(1, size // 10)
     for item in items:
-        if len(chunk) >= first and item.order_id != last:
+        if len(chunk) >= least and item.order_id != last:
             yield chunk
-            chunk, first = [], size
+            chunk, least = [], min(size, least * 2)
         chunk.append(item)
         last = item.order_id
     if chunk:
@@ -245,12 +246,19 @@ def _load_chunk(
     connection of the thread's own) while the caller's thread reads the next chunk.
     """
     context["chunk"] = number
-    # The columns the statements below join, group and filter on (all 32 cost twice as long).
-    cursor.execute("ANALYZE import_stage (order_id, line_key, status, paid_at)")
+    if rows - context["stage_rows"] > context["stage_analyzed_rows"] * 1.5:
+        # The columns the statements below join, group and filter on (all 32 cost twice as
+        # long). A chunk no larger than one analyzed before keeps its statistics.
+        cursor.execute("ANALYZE import_stage (order_id, line_key, status, paid_at)")
+        context["stage_analyzed_rows"] = rows - context["stage_rows"]
+    context["stage_rows"] = rows
     _mark_bad_orders(cursor, context)
     if number and _spans_chunks(cursor, context):
         raise _OrdersSpanChunks
     _skip_bad_orders(cursor, context)
+    cursor.execute("SELECT count(*), array_agg(DISTINCT after_sales) FROM import_stage")
+    context["lines"], seen = cursor.fetchone()
+    result.after_sales_seen.update(seen or ())
     _upsert_orders(cursor, context, result)
     _create_seller_orders_for_new_lines(cursor, context, result)
     _upsert_lines(cursor, context, result)
@@ -267,8 +275,6 @@ def _load_chunk(
     cursor.execute(
         "INSERT INTO import_all_orders (order_id, pk) SELECT order_id, pk FROM import_orders"
     )
-    cursor.execute("SELECT DISTINCT after_sales FROM import_stage")
-    result.after_sales_seen |= {row[0] for row in cursor.fetchall()}
 
 
 def _spans_chunks(cursor: Any, context: dict[str, Any]) -> bool:
@@ -734,8 +740,7 @@ def _upsert_lines(cursor: Any, context: dict[str, Any], result: ImportResult) ->
     if context["orders_existed"]:
         more, updated = _upsert_existing_orders_lines(cursor, context)
         created += more
-    cursor.execute("SELECT count(*) FROM import_stage")
-    result.lines_unchanged += cursor.fetchone()[0] - created - updated
+    result.lines_unchanged += context["lines"] - created - updated
     result.lines_created += created
     result.lines_updated += updated
 

@@ -299,9 +299,13 @@ def _after_import(result: ImportResult, started: Any) -> None:
     settlement.deliver_completed(order_ids=result.order_ids)
 
     pending: dict[int, list[int]] = defaultdict(list)
-    for pk, seller_id in SellerOrder.objects.filter(
-        order_id__any_of=result.order_ids, status=SellerOrderStatus.PENDING, problem=""
-    ).values_list("pk", "seller_id"):
+    for pk, seller_id in (
+        SellerOrder.objects.filter(
+            order_id__any_of=result.order_ids, status=SellerOrderStatus.PENDING, problem=""
+        )
+        .order_by()
+        .values_list("pk", "seller_id")
+    ):
         pending[seller_id].append(pk)
     if pending:
         transaction.on_commit(lambda: forwarding.publish_by_seller(pending))

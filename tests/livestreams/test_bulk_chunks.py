@@ -49,7 +49,7 @@ def load(path: Path, loader: str, chunk_rows: int = 3) -> tuple[dict, dict, list
 
 
 def chunks_loaded(statements: list[str]) -> int:
-    return sum(sql.startswith("ANALYZE import_stage") for sql in statements)
+    return sum(sql.startswith("INSERT INTO import_all_orders") for sql in statements)
 
 
 def undone(statements: list[str]) -> bool:
