@@ -12,15 +12,18 @@ seller orders; orders are attributed to live sessions — all as a handful of st
 whatever the number of rows.
 """
 
+import io
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from psycopg.copy import Copy, FileWriter
 
 from alliance.models import User
 from livestreams.importers import FileRefused, Importer, ParsedLine, RowError, Table
@@ -173,30 +176,44 @@ def _load_chunks(
     progress: Callable[[int], None] | None,
     chunk_rows: int | None,
 ) -> ImportResult:
-    """Stages and loads each chunk; returns the counts of them all (errors still to collect)."""
+    """Stages and loads each chunk (or, with no chunk_rows, stages the file a piece at a time
+    and loads it as one); returns the counts (the errors still to collect)."""
     cursor.execute("TRUNCATE import_bad, import_all_orders")
     context.update(analyzed_at_rows=0, stage_rows=0, stage_analyzed_rows=0)
     result = ImportResult(platform=context["channel"], rows=0)
     stager = _Stager(cursor, SkuMatcher(context["channel"]), progress)
     context["references"] = stager.references
-    items = importer.parse(tables)
-    chunks = _chunks(items, chunk_rows) if chunk_rows is not None else iter([items])
-    with (
-        _prompt_thread_switches(),
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-chunk") as statements,
-    ):
-        running: Future | None = None
-        for number, chunk in enumerate(chunks):  # the next chunk is read while one loads
-            if running is not None:
-                running.result()
-            if number:
-                cursor.execute("TRUNCATE import_stage")
-            if stager.stage(chunk, number):
-                running = statements.submit(
-                    _load_chunk, cursor, context, result, number, stager.rows
-                )
-        if running is not None:
-            running.result()
+    pieces = _chunks(importer.parse(tables), chunk_rows or STAGE_PIECE_ROWS)
+    if chunk_rows is None:
+        for piece in pieces:
+            stager.send(stager.read(piece), chunk=0)
+        if stager.rows:
+            _load_chunk(cursor, context, result, 0, stager.rows)
+    else:
+        with (
+            _prompt_thread_switches(),
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-chunk") as statements,
+        ):
+            running: Future | None = None
+            try:
+                for number, piece in enumerate(pieces):
+                    staged = stager.read(piece)  # while the chunk before is loaded
+                    if running is not None:
+                        running.result()
+                    if number:
+                        cursor.execute("TRUNCATE import_stage")
+                    stager.send(staged, chunk=number)
+                    running = statements.submit(
+                        _load_chunk, cursor, context, result, number, stager.rows
+                    )
+                if running is not None:
+                    running.result()
+            except Exception:
+                # A statement that failed aborts the transaction, and whatever ran after it
+                # fails for that reason: say the first reason.
+                if running is not None and running.done() and running.exception() is not None:
+                    raise running.exception() from None
+                raise
     result.rows = stager.rows
     if result.rows == 0:
         raise FileRefused(imports.no_orders_message())
@@ -301,11 +318,23 @@ def _spans_chunks(cursor: Any, context: dict[str, Any]) -> bool:
 
 # Lines matched per pair of catalogue queries (only for codes and product ids not seen before).
 MATCH_BATCH = 2000
+# Without chunks, the file is still staged a piece at a time, so memory stays flat.
+STAGE_PIECE_ROWS = 20000
+
+
+@dataclass
+class _Staged:
+    """A piece of the file read: its good rows as COPY data, its bad rows, how many rows."""
+
+    data: bytes
+    bad: list[tuple]
+    rows: int
 
 
 class _Stager:
-    """Streams parsed lines, matched to their SKUs, into import_stage and bad rows into
-    import_bad; counts the rows and keeps the SKUs and sellers matched (`references`)."""
+    """Reads pieces of the file into COPY data, its lines matched to their SKUs (`read`, which
+    runs no statement but the matcher's), and sends them into import_stage and import_bad
+    (`send`); counts the rows and keeps the SKUs and sellers matched (`references`)."""
 
     def __init__(
         self, cursor: Any, matcher: SkuMatcher, progress: Callable[[int], None] | None
@@ -316,43 +345,35 @@ class _Stager:
         self.rows = 0
         self.references: dict[str, set[int]] = {"sku": set(), "seller": set()}
 
-    def stage(self, items: Iterable[ParsedLine | RowError], chunk: int) -> int:
-        """Stages the rows of one chunk; returns how many."""
-        staged = 0
+    def read(self, items: Iterable[ParsedLine | RowError]) -> _Staged:
         bad: list[tuple] = []
         batch: list[ParsedLine] = []
-        with _Copy(self.cursor) as copy:
+        data = io.BytesIO()
+        rows = 0
+        # Rows formatted as PostgreSQL reads them, without a COPY running: the statements of
+        # the chunk before may have the connection.
+        formatting = self.cursor.connection.cursor()
+        with Copy(formatting, binary=False, writer=FileWriter(data)) as copy:
+            copy.set_types(STAGE_TYPES)  # no type to work out per value: 0.1 s per 100,000
             for item in items:
-                staged += 1
+                rows += 1
                 if isinstance(item, RowError):
-                    bad.append(
-                        (item.row, item.order_id, "row", item.column, item.message, "", None, chunk)
-                    )
+                    bad.append((item.row, item.order_id, "row", item.column, item.message, ""))
                 else:
                     batch.append(item)
                     if len(batch) == MATCH_BATCH:
                         self._write(copy, batch)
                         batch = []
-                if self.progress is not None and (self.rows + staged) % 1000 == 0:
-                    self.progress(self.rows + staged)
+                if self.progress is not None and (self.rows + rows) % 1000 == 0:
+                    self.progress(self.rows + rows)
             self._write(copy, batch)
-        if bad:
-            with self.cursor.copy(
-                """COPY import_bad (row, order_id, kind, column_name, message, key, first_row,
-                   chunk) FROM STDIN"""
-            ) as copy:
-                for record in bad:
-                    copy.write_row(record)
-        self.rows += staged
-        return staged
+        return _Staged(data.getvalue(), bad, rows)
 
-    def _write(self, copy: "_Copy", batch: list[ParsedLine]) -> None:
+    def _write(self, copy: Copy, batch: list[ParsedLine]) -> None:
         matcher = self.matcher
         codes = {line.merchant_code for line in batch} - matcher.asked_codes
         products = {line.product_id for line in batch} - matcher.asked_products
-        if codes - {""} or products - {""}:
-            copy.pause()
-            matcher.learn(codes, products)
+        matcher.learn(codes, products)
         match, skus, sellers = matcher.match, self.references["sku"], self.references["seller"]
         write = copy.write_row
         for line in batch:
@@ -366,35 +387,18 @@ class _Stager:
                 sellers.add(found.seller_id)
                 write((*_stage_row(line), found.sku_id, found.seller_id))
 
-
-class _Copy:
-    """A COPY into import_stage that can pause for other statements (a connection in COPY runs
-    none): `pause` ends it, the next row begins another."""
-
-    def __init__(self, cursor: Any) -> None:
-        self.cursor = cursor
-        self.open = ExitStack()
-        self.copy: Any = None
-
-    def __enter__(self) -> "_Copy":
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self.copy = None
-        self.open.__exit__(*exc_info)
-
-    def pause(self) -> None:
-        self.copy = None
-        self.open.close()
-
-    def write_row(self, row: tuple) -> None:
-        if self.copy is None:
-            columns = ", ".join(f'"{name}"' for name in STAGE_COLUMNS)
-            self.copy = self.open.enter_context(
-                self.cursor.copy(f"COPY import_stage ({columns}) FROM STDIN")
-            )
-            self.copy.set_types(STAGE_TYPES)  # no type to work out per value: 0.1 s per 100,000
-        self.copy.write_row(row)
+    def send(self, staged: _Staged, chunk: int) -> None:
+        columns = ", ".join(f'"{name}"' for name in STAGE_COLUMNS)
+        with self.cursor.copy(f"COPY import_stage ({columns}) FROM STDIN") as copy:
+            copy.write(staged.data)
+        if staged.bad:
+            with self.cursor.copy(
+                """COPY import_bad (row, order_id, kind, column_name, message, key, chunk)
+                   FROM STDIN"""
+            ) as copy:
+                for record in staged.bad:
+                    copy.write_row((*record, chunk))
+        self.rows += staged.rows
 
 
 def _stage_row(line: ParsedLine) -> tuple:
