@@ -16,7 +16,7 @@ The rules:
 """
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -501,7 +501,7 @@ def reopen(
 
 
 def after_import(
-    *, order_ids: list[int], since: datetime, statuses: Collection[str] | None = None
+    *, order_ids: Sequence[int], since: datetime, statuses: Collection[str] | None = None
 ) -> dict[str, int]:
     """What an import means for after-sales, inside the import's transaction.
 
@@ -519,7 +519,7 @@ def after_import(
     return {"tickets_opened": opened, "tickets_resolved": resolved}
 
 
-def _entered(order_ids: list[int], since: datetime, status: str) -> Q:
+def _entered(order_ids: Sequence[int], since: datetime, status: str) -> Q:
     """Lines of these orders that moved to this after-sales status in the import, or arrived
     in it (new lines are not recorded as changes)."""
     changed = OrderLineChange.objects.filter(
@@ -531,7 +531,7 @@ def _entered(order_ids: list[int], since: datetime, status: str) -> Q:
 
 
 @transaction.atomic
-def open_tickets_from_import(*, order_ids: list[int], since: datetime) -> int:
+def open_tickets_from_import(*, order_ids: Sequence[int], since: datetime) -> int:
     """Opens one ticket per seller order for its lines that entered after-sales; returns how
     many. Lines with an open ticket already are left alone, so repeats open nothing."""
     lines = list(
@@ -561,7 +561,7 @@ def open_tickets_from_import(*, order_ids: list[int], since: datetime) -> int:
 
 
 @transaction.atomic
-def resolve_refunded_by_platform(*, order_ids: list[int], since: datetime) -> int:
+def resolve_refunded_by_platform(*, order_ids: Sequence[int], since: datetime) -> int:
     """Resolves open tickets all of whose lines the import shows refunded; returns how many."""
     refunded = OrderLine.objects.filter(_entered(order_ids, since, AfterSalesStatus.REFUNDED))
     tickets = list(

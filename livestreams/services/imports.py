@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alliance.lookups import id_array
 from alliance.models import User
 from livestreams.importers import FileRefused, Importer, ParsedLine, RowError, Table, detect
 from livestreams.importers.base import open_table
@@ -293,15 +294,14 @@ def _after_import(result: ImportResult, started: Any) -> None:
     from livestreams.services import aftersales, forwarding, settlement
 
     # Lines entering after-sales open tickets; completed parcels are delivered (settlement).
-    aftersales.after_import(
-        order_ids=result.order_ids, since=started, statuses=result.after_sales_seen
-    )
-    settlement.deliver_completed(order_ids=result.order_ids)
+    order_ids = id_array(result.order_ids)
+    aftersales.after_import(order_ids=order_ids, since=started, statuses=result.after_sales_seen)
+    settlement.deliver_completed(order_ids=order_ids)
 
     pending: dict[int, list[int]] = defaultdict(list)
     for pk, seller_id in (
         SellerOrder.objects.filter(
-            order_id__any_of=result.order_ids, status=SellerOrderStatus.PENDING, problem=""
+            order_id__any_of=order_ids, status=SellerOrderStatus.PENDING, problem=""
         )
         .order_by()
         .values_list("pk", "seller_id")
@@ -314,7 +314,7 @@ def _after_import(result: ImportResult, started: Any) -> None:
     changed = list(
         SellerOrder.objects.filter(
             lines__changes__created_at__gte=started,
-            order_id__any_of=result.order_ids,
+            order_id__any_of=order_ids,
             status__in=(SellerOrderStatus.FORWARDED, SellerOrderStatus.ACKNOWLEDGED),
         )
         .distinct()

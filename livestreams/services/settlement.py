@@ -25,6 +25,7 @@ whenever statements are made for its period; a confirmed or paid one never is, a
 never changes (the database refuses it on PostgreSQL).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -503,7 +504,7 @@ def reopen(
 # --- Delivery from an import --------------------------------------------------------------------
 
 
-def deliver_completed(*, order_ids: list[int]) -> int:
+def deliver_completed(*, order_ids: Sequence[int]) -> int:
     """Shipped seller orders whose lines the platform now shows completed (交易成功 / 已完成) are
     delivered, so that they can be settled; returns how many. Repeats find nothing to do."""
     from livestreams.services import fulfilment
