@@ -1,15 +1,16 @@
 """The set-based import loader for PostgreSQL: COPY into a staging table, then SQL.
 
 The same rules as the plain loader in imports.py (tests run both on the same files and compare
-the databases): parsed rows stream into a temporary table with COPY, so memory stays flat as the
-file grows; bad rows, repeated sub-order ids and sub-order ids owned by another order mark their
-order bad and the whole order is skipped; SKUs are matched by merchant code, then by channel
-listing; new orders are inserted with their seller orders and lines (without row-by-row
-foreign-key checks where allowed, see below); orders that existed are updated where a value
-differs and their lines upserted with INSERT … ON CONFLICT … WHERE changed; a line never moves
-back in status; changes are recorded; the orders whose lines changed are split again into
-seller orders; orders are attributed to live sessions — all as a handful of statements
-whatever the number of rows.
+the databases): parsed rows, matched to their SKUs as they are read (matching.SkuMatcher, by
+merchant code, then by channel listing), go into a temporary table with COPY a chunk at a time,
+so memory stays flat as the file grows (see "Chunks"); bad rows, repeated sub-order ids and
+sub-order ids owned by another order mark their order bad and the whole order is skipped; new
+orders are inserted with their seller orders and lines (without row-by-row foreign-key checks
+where allowed, see below); orders that existed are updated where a value differs and their
+lines upserted with INSERT … ON CONFLICT … WHERE changed; a line never moves back in status;
+changes are recorded; the orders whose lines changed are split again into seller orders;
+orders are attributed to live sessions — all as a handful of statements per chunk whatever
+the number of rows.
 """
 
 import io
@@ -108,7 +109,7 @@ def load(
     """Loads the files' rows inside the caller's transaction; returns the import's counts.
 
     With `reopen` (the files read again from their start), the file is loaded a chunk of
-    orders at a time (see _load_chunks); without it, in one piece as it streams.
+    orders at a time ("Chunks" below); without it, in one piece (staged a piece at a time).
     """
     channel = importer.platform
     context = {
@@ -156,7 +157,8 @@ def load(
 # Reading the file is Python's work, the statements below PostgreSQL's: one after the other,
 # one of the two cores waits for the other (2 s of reading, 3 s of statements for 100,000
 # lines). So a large file is loaded a chunk at a time: while PostgreSQL runs the statements of
-# one chunk (in a thread that waits on the connection), Python reads the next. A chunk ends
+# one chunk (in a thread that waits on the connection), Python reads the next and formats it
+# as COPY data; only sending it waits for the connection. A chunk ends
 # between two orders once it holds IMPORT_CHUNK_ROWS rows; exports list an order's rows
 # together, so each order falls in one chunk, and each chunk is loaded exactly as a whole file
 # would be. Where rows of one order, or one sub-order id, turn up in two chunks after all (an

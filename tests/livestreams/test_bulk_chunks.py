@@ -5,11 +5,12 @@ import io
 from pathlib import Path
 
 import pytest
-from django.db import connection, transaction
+from django.db import DataError, connection, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from livestreams.importers import FileRefused
 from livestreams.models import Order
+from livestreams.services import bulk
 from livestreams.services.imports import import_files
 from tests.livestreams.conftest import DATA
 from tests.livestreams.test_loaders_agree import snapshot
@@ -133,6 +134,33 @@ def test_a_file_cut_off_after_some_chunks_writes_nothing(sample_catalogue, tmp_p
         override_settings(IMPORT_CHUNK_ROWS=3),
         path.open("rb") as handle,
         pytest.raises(FileRefused),
+    ):
+        import_files([(path.name, handle)])
+    assert not Order.objects.exists()
+
+
+def test_a_statement_that_fails_in_a_chunk_is_reported_and_nothing_is_written(
+    sample_catalogue, tmp_path, monkeypatch
+):
+    header, rows = rows_of_sample()
+    path = write(tmp_path, header, rows)
+    if connection.vendor != "postgresql":
+        with path.open("rb") as handle, pytest.raises(ValueError, match="PostgreSQL"):
+            import_files([(path.name, handle)], loader="bulk")
+        return
+
+    upsert_lines = bulk._upsert_lines
+
+    def failing_in_the_third_chunk(cursor, context, result):
+        if context["chunk"] == 2:
+            cursor.execute("SELECT 1 / 0")
+        upsert_lines(cursor, context, result)
+
+    monkeypatch.setattr(bulk, "_upsert_lines", failing_in_the_third_chunk)
+    with (
+        override_settings(IMPORT_CHUNK_ROWS=3),
+        path.open("rb") as handle,
+        pytest.raises(DataError, match="division by zero"),
     ):
         import_files([(path.name, handle)])
     assert not Order.objects.exists()
