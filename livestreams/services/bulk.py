@@ -184,13 +184,13 @@ def _load_chunks(
     context.update(analyzed_at_rows=0, stage_rows=0, stage_analyzed_rows=0)
     result = ImportResult(platform=context["channel"], rows=0)
     stager = _Stager(cursor, SkuMatcher(context["channel"]), progress)
-    context["references"] = stager.references
+    context.pop("locked", None)  # a savepoint rolled back undoes the locks too
     pieces = _chunks(importer.parse(tables), chunk_rows or STAGE_PIECE_ROWS)
     if chunk_rows is None:
         for piece in pieces:
             stager.send(stager.read(piece), chunk=0)
         if stager.rows:
-            _load_chunk(cursor, context, result, 0, stager.rows)
+            _load_chunk(cursor, context, result, 0, stager.rows, stager.references_so_far())
     else:
         with (
             _prompt_thread_switches(),
@@ -205,8 +205,9 @@ def _load_chunks(
                     if number:
                         cursor.execute("TRUNCATE import_stage")
                     stager.send(staged, chunk=number)
+                    references = stager.references_so_far()
                     running = statements.submit(
-                        _load_chunk, cursor, context, result, number, stager.rows
+                        _load_chunk, cursor, context, result, number, stager.rows, references
                     )
                 if running is not None:
                     running.result()
@@ -256,15 +257,20 @@ def _chunks(
 
 
 def _load_chunk(
-    cursor: Any, context: dict[str, Any], result: ImportResult, number: int, rows: int
+    cursor: Any,
+    context: dict[str, Any],
+    result: ImportResult,
+    number: int,
+    rows: int,
+    references: dict[str, frozenset[int]],
 ) -> None:
     """The statements for one staged chunk (in import_stage); adds its counts to `result`.
-    `rows`: the rows staged so far, this chunk's included.
+    `rows` and `references`: the rows staged so far and the SKUs and sellers they matched.
 
     Runs in a thread of its own: it uses only `cursor` (no ORM, which would open a
     connection of the thread's own) while the caller's thread reads the next chunk.
     """
-    context["chunk"] = number
+    context["chunk"], context["references"] = number, references
     if rows - context["stage_rows"] > context["stage_analyzed_rows"] * 1.5:
         # The columns the statements below join, group and filter on (all 32 cost twice as
         # long). A chunk no larger than one analyzed before keeps its statistics.
@@ -402,6 +408,10 @@ class _Stager:
                     copy.write_row((*record, chunk))
         self.rows += staged.rows
 
+    def references_so_far(self) -> dict[str, frozenset[int]]:
+        """A copy the statements' thread can read while this one adds to the sets."""
+        return {name: frozenset(ids) for name, ids in self.references.items()}
+
 
 def _stage_row(line: ParsedLine) -> tuple:
     return (
@@ -524,12 +534,16 @@ def _lock_references(cursor: Any, context: dict[str, Any]) -> bool:
         "import": {context["import_id"]} - {None},
         "actor": {context["actor_id"]} - {None},
     }
+    locked = context.setdefault("locked", {name: set() for name, _statement in LOCKS})
     for name, statement in LOCKS:
-        ids = sorted(references[name])
+        ids = sorted(references[name] - locked[name])  # held to the commit once locked
+        if not ids:
+            continue
         cursor.execute(statement, ["{" + ",".join(map(str, ids)) + "}"])
         if cursor.fetchone()[0] != len(ids):
             # A referenced row deleted since it was matched: keep the checks, which will say so.
             return False
+        locked[name].update(ids)
     return True
 
 
@@ -564,8 +578,9 @@ ORDER_COLUMNS = (
 def _upsert_orders(cursor: Any, context: dict[str, Any], result: ImportResult) -> None:
     """The file's orders: new ones inserted with ids drawn beforehand, existing ones updated
     where a value differs (recorded in import_touched)."""
-    cursor.execute("SELECT pg_get_serial_sequence('livestreams_order', 'id')")
-    context["order_sequence"] = cursor.fetchone()[0]
+    if "order_sequence" not in context:
+        cursor.execute("SELECT pg_get_serial_sequence('livestreams_order', 'id')")
+        context["order_sequence"] = cursor.fetchone()[0]
     cursor.execute(
         f"""
         DROP TABLE IF EXISTS pg_temp.import_orders, pg_temp.import_touched;
