@@ -28,7 +28,7 @@ from psycopg.copy import Copy, FileWriter
 
 from alliance.models import User
 from livestreams.importers import FileRefused, Importer, ParsedLine, RowError, Table
-from livestreams.models import OrderImport
+from livestreams.models import AfterSalesStatus, OrderImport
 from livestreams.services import imports
 from livestreams.services.imports import ImportResult
 from livestreams.services.matching import SkuMatcher
@@ -281,9 +281,12 @@ def _load_chunk(
     if number and _spans_chunks(cursor, context):
         raise _OrdersSpanChunks
     _skip_bad_orders(cursor, context)
-    cursor.execute("SELECT count(*), array_agg(DISTINCT after_sales) FROM import_stage")
-    context["lines"], seen = cursor.fetchone()
-    result.after_sales_seen.update(seen or ())
+    # Which after-sales states the lines carry, without the sort a DISTINCT takes.
+    states = AfterSalesStatus.values
+    carried = ", ".join("bool_or(after_sales = %s)" for _state in states)
+    cursor.execute(f"SELECT count(*), {carried} FROM import_stage", states)  # noqa: S608
+    context["lines"], *flags = cursor.fetchone()
+    result.after_sales_seen.update(state for state, flag in zip(states, flags, strict=True) if flag)
     _upsert_orders(cursor, context, result)
     _create_seller_orders_for_new_lines(cursor, context, result)
     _upsert_lines(cursor, context, result)
