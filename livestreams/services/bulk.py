@@ -158,12 +158,12 @@ def load(
 # one of the two cores waits for the other (2 s of reading, 3 s of statements for 100,000
 # lines). So a large file is loaded a chunk at a time: while PostgreSQL runs the statements of
 # one chunk (in a thread that waits on the connection), Python reads the next and formats it
-# as COPY data; only sending it waits for the connection. A chunk ends
-# between two orders once it holds IMPORT_CHUNK_ROWS rows; exports list an order's rows
-# together, so each order falls in one chunk, and each chunk is loaded exactly as a whole file
-# would be. Where rows of one order, or one sub-order id, turn up in two chunks after all (an
-# export sorted otherwise), the chunks are undone (a savepoint) and the file read again and
-# loaded in one piece, as without chunks; _spans_chunks says which cases those are.
+# as COPY data; only sending it waits for the connection. A chunk ends between two orders once
+# it holds IMPORT_CHUNK_ROWS rows; exports list an order's rows together, so each order falls
+# in one chunk, and each chunk is loaded exactly as a whole file would be. Where rows of one
+# order, or one sub-order id, turn up in two chunks after all (an export sorted otherwise), the
+# chunks are undone (a savepoint) and the file read again and loaded in one piece, as without
+# chunks; _spans_chunks says which cases those are.
 
 
 class _OrdersSpanChunks(Exception):  # noqa: N818 (a signal, caught in load)
@@ -362,9 +362,11 @@ class _Stager:
         data = io.BytesIO()
         rows = 0
         # Rows formatted as PostgreSQL reads them, without a COPY running: the statements of
-        # the chunk before may have the connection.
-        formatting = self.cursor.connection.cursor()
-        with Copy(formatting, binary=False, writer=FileWriter(data)) as copy:
+        # the chunk before may have the connection (a cursor of its own does no I/O here).
+        with (
+            self.cursor.connection.cursor() as formatting,
+            Copy(formatting, binary=False, writer=FileWriter(data)) as copy,
+        ):
             copy.set_types(STAGE_TYPES)  # no type to work out per value: 0.1 s per 100,000
             for item in items:
                 rows += 1

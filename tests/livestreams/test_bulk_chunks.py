@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext, override_settings
 
 from livestreams.importers import FileRefused
 from livestreams.models import Order
-from livestreams.services import bulk
+from livestreams.services import bulk, imports
 from livestreams.services.imports import import_files
-from tests.livestreams.conftest import DATA
+from tests.livestreams.conftest import DATA, SAMPLES, open_files
 from tests.livestreams.test_loaders_agree import snapshot
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +164,18 @@ def test_a_statement_that_fails_in_a_chunk_is_reported_and_nothing_is_written(
     ):
         import_files([(path.name, handle)])
     assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize("paths", list(SAMPLES.values()), ids=list(SAMPLES))
+def test_the_files_read_again_give_the_same_rows(paths):
+    """What the loader falls back on: the files (a pair, an xlsx) read again from the start."""
+    files = open_files(paths)
+    try:
+        reopen = imports._reopener(files, None)
+        importer, tables = imports.read_files(files)
+        first = [item.row for item in importer.parse(tables)]
+        again = [item.row for item in importer.parse(reopen())]
+    finally:
+        for _name, handle in files:
+            handle.close()
+    assert first and again == first
