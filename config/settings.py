@@ -276,7 +276,8 @@ IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=200)
 # instead (livestreams/services/bulk.py explains). False keeps the checks whatever the role.
 IMPORT_SKIP_FOREIGN_KEY_CHECKS = env.bool("IMPORT_SKIP_FOREIGN_KEY_CHECKS", default=True)
 # On PostgreSQL, a file is loaded this many rows at a time, the next chunk read while the
-# database writes the last (bulk.py, "Chunks"). Each chunk in flight holds its rows in memory.
+# database writes the last (bulk.py, "Chunks"); 0 loads a file in one piece. Each chunk in
+# flight holds its rows in memory.
 IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=20000)
 
 # Orders paid up to this long after a live session ends are still its orders.

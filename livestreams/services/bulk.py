@@ -120,6 +120,8 @@ def load(
         "grace": settings.ATTRIBUTION_GRACE_MINUTES,
     }
     chunk_rows = settings.IMPORT_CHUNK_ROWS if reopen is not None else None
+    if chunk_rows is not None and chunk_rows <= 0:
+        chunk_rows = None  # 0: in one piece
     with connection.cursor() as cursor:
         cursor.execute(CREATE)
         context["may_skip_checks"] = settings.IMPORT_SKIP_FOREIGN_KEY_CHECKS and (

@@ -110,6 +110,19 @@ def test_a_bad_row_in_a_later_chunk_skips_its_order_from_an_earlier_one(sample_c
     assert ("douyin", order_id(rows[first])) not in state["orders"]
 
 
+def test_chunks_of_no_rows_mean_one_piece(sample_catalogue, tmp_path):
+    header, rows = rows_of_sample()
+    path = write(tmp_path, header, rows)
+    orm_result, _state, _statements = load(path, "orm")
+    if connection.vendor != "postgresql":
+        with pytest.raises(ValueError, match="PostgreSQL"):
+            load(path, "bulk", chunk_rows=0)
+        return
+    result, _state, statements = load(path, "bulk", chunk_rows=0)
+    assert result == orm_result
+    assert chunks_loaded(statements) == 1
+
+
 def test_a_stream_that_cannot_go_back_is_loaded_in_one_piece(sample_catalogue):
     class OneWay(io.BytesIO):
         def seekable(self) -> bool:
