@@ -847,6 +847,7 @@ ANALYZED_TABLES = {
     ),
     "livestreams_sellerorder": ("order_id", "seller_id", "status"),
 }  # fmt: skip
+ANALYZE_TARGET = 10
 # An import of at least this many rows, and more than this share of a table's rows, analyzes it.
 ANALYZE_MIN_ROWS = 2000
 ANALYZE_SHARE = 0.1
@@ -874,7 +875,13 @@ def _refresh_statistics(cursor: Any, context: dict[str, Any], rows: int) -> None
     stale = stale_tables(dict(cursor.fetchall()), written)
     if stale:
         columns = [f"{name} ({', '.join(ANALYZED_TABLES[name])})" for name in stale]
-        cursor.execute(f"ANALYZE {', '.join(columns)}")  # the names are constants
+        # A sample of 3,000 rows instead of 30,000: enough to size the tables and their
+        # joins, a tenth of the time; autovacuum's full ANALYZE follows the commit.
+        cursor.execute(
+            f"""SET LOCAL default_statistics_target = {ANALYZE_TARGET};
+                ANALYZE {", ".join(columns)};
+                RESET default_statistics_target"""  # the names are constants
+        )
         context["analyzed_at_rows"] = rows
 
 
