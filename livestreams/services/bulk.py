@@ -386,21 +386,19 @@ class _Stager:
 
     def _write(self, copy: Copy, batch: list[ParsedLine]) -> None:
         matcher = self.matcher
-        codes = {line.merchant_code for line in batch} - matcher.asked_codes
-        products = {line.product_id for line in batch} - matcher.asked_products
-        matcher.learn(codes, products)
-        match, skus, sellers = matcher.match, self.references["sku"], self.references["seller"]
-        write = copy.write_row
+        # Asks the catalogue only about codes and product ids it has not seen.
+        matcher.learn((line.merchant_code for line in batch), (line.product_id for line in batch))
+        skus, sellers = self.references["sku"], self.references["seller"]
         for line in batch:
-            found = match(
+            found = matcher.match(
                 merchant_code=line.merchant_code, product_id=line.product_id, spec=line.spec
             )
-            if found is None:
-                write((*_stage_row(line), None, None))
-            else:
-                skus.add(found.sku_id)
-                sellers.add(found.seller_id)
-                write((*_stage_row(line), found.sku_id, found.seller_id))
+            sku_id = seller_id = None
+            if found is not None:
+                sku_id, seller_id = found.sku_id, found.seller_id
+                skus.add(sku_id)
+                sellers.add(seller_id)
+            copy.write_row((*_stage_row(line), sku_id, seller_id))
 
     def send(self, staged: _Staged, chunk: int) -> None:
         columns = ", ".join(f'"{name}"' for name in STAGE_COLUMNS)

@@ -42,16 +42,16 @@ class SkuMatcher:
         self.channel = channel
         self.by_code: dict[str, Match] = {}
         self.by_listing: dict[tuple[str, str], Match] = {}
-        self.asked_codes: set[str] = set()
-        self.asked_products: set[str] = set()
+        self._asked_codes: set[str] = set()
+        self._asked_products: set[str] = set()
         self.learn(codes, product_ids)
 
     def learn(self, codes: Iterable[str], product_ids: Iterable[str]) -> None:
         """Loads the SKUs of these merchant codes and the listings of these product ids."""
-        codes = {code for code in codes if code} - self.asked_codes
-        product_ids = {pid for pid in product_ids if pid} - self.asked_products
+        codes = {code for code in codes if code} - self._asked_codes
+        product_ids = {pid for pid in product_ids if pid} - self._asked_products
         if codes:
-            self.asked_codes |= codes
+            self._asked_codes |= codes
             self.by_code.update(
                 (row["merchant_code"], Match(row["id"], row["product__seller_id"]))
                 for row in SKU.objects.filter(merchant_code__in=codes).values(
@@ -59,7 +59,7 @@ class SkuMatcher:
                 )
             )
         if product_ids:
-            self.asked_products |= product_ids
+            self._asked_products |= product_ids
             self.by_listing.update(
                 (
                     (row["platform_product_id"], row["platform_sku_id"]),
